@@ -1,0 +1,42 @@
+// The errors the library raises. Each message names the field or path at
+// fault, so it can be shown to a user as one line.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace runner_metrics {
+
+/// An event (or a line of JSON input) breaks the rules of SPEC §3.
+/// Nothing was written.
+///
+///   ValidationError("duration", "must be >= 0, got -0.5").what()
+///   → "duration: must be >= 0, got -0.5"
+class ValidationError : public std::invalid_argument {
+ public:
+  ValidationError(std::string field, std::string_view problem);
+
+  /// The field at fault: "duration", "status_info.code", a member name that
+  /// the event type does not have, or empty when the line is not a JSON object.
+  const std::string& field() const noexcept { return field_; }
+
+ private:
+  std::string field_;
+};
+
+/// The metrics log could not be written. The message names the path and the
+/// OS error.
+class IssueMetricEventError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// logrotate could not be set up. The message names the failed step (the
+/// config path or the systemctl command) and what it printed on stderr.
+class LogrotateSetupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace runner_metrics

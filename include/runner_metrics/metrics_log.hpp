@@ -1,0 +1,106 @@
+// Appending events to a metrics log, safely from any number of threads and
+// processes, across logrotate's renames.
+//
+//   MetricsLog log("/var/log/github-runner-metrics.log");
+//   log.append(RunnerInstalled{.timestamp = 123, .flavor = "small", .duration = 456});
+//   → appends {"timestamp": 123.0, "event": "runner_installed", "flavor": "small", "duration": 456.0}
+//
+//   issue_event(event);  // the same, to METRICS_LOG_PATH
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <ranges>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "runner_metrics/description.hpp"
+#include "runner_metrics/errors.hpp"
+#include "runner_metrics/serialize.hpp"
+
+namespace runner_metrics {
+
+/// Where the ancestor wrote its events, and where `issue_event` writes.
+inline constexpr std::string_view METRICS_LOG_PATH = "/var/log/github-runner-metrics.log";
+
+struct MetricsLogOptions {
+  /// fdatasync(2) after each append, so the line survives a power cut once
+  /// append returns. Costs a disk flush per call; off by default.
+  bool fsync = false;
+};
+
+/// An append-only metrics log at one path. Thread-safe.
+///
+/// Each line reaches the file through one write(2) on an O_APPEND descriptor,
+/// so lines from concurrent writers never interleave. The descriptor stays
+/// open between appends; before each append the path is checked, and if
+/// logrotate renamed or removed the file, the log is reopened (and created,
+/// mode 0644, if missing) so the line goes to the file now at the path. The
+/// directory must exist.
+///
+/// Failures throw IssueMetricEventError naming the path and the OS error; an
+/// invalid event throws ValidationError before anything is written.
+class MetricsLog {
+ public:
+  explicit MetricsLog(std::filesystem::path path, MetricsLogOptions options = {});
+  ~MetricsLog();
+  MetricsLog(const MetricsLog&) = delete;
+  MetricsLog& operator=(const MetricsLog&) = delete;
+
+  const std::filesystem::path& path() const noexcept;
+
+  /// Appends one event as one line.
+  template <Event E>
+  void append(const E& event) {
+    thread_local std::string line;
+    line.clear();
+    append_line(line, event);
+    write_lines(line, 1);
+  }
+
+  /// Appends every event of `events` (each an Event, or a std::variant of
+  /// them), in order, in as few write(2) calls as possible. All events are
+  /// validated first: one invalid event throws and nothing is written.
+  template <std::ranges::input_range Events>
+  void append_all(const Events& events) {
+    std::string lines;
+    std::size_t count = 0;
+    for (const auto& event : events) {
+      append_any_line(lines, event);
+      ++count;
+    }
+    write_lines(lines, count);
+  }
+
+  /// Appends `count` complete, already serialized lines (each ending in
+  /// "\n"), in as few write(2) calls as possible, never splitting a line
+  /// across two calls.
+  void write_lines(std::string_view lines, std::size_t count);
+
+ private:
+  template <class T>
+  static void append_any_line(std::string& out, const T& event) {
+    if constexpr (Event<T>) {
+      append_line(out, event);
+    } else {
+      std::visit([&](const auto& e) { append_line(out, e); }, event);
+    }
+  }
+
+  struct File;
+  std::unique_ptr<File> file_;
+};
+
+/// The process-wide log at METRICS_LOG_PATH.
+MetricsLog& default_metrics_log();
+
+/// Appends the event's line to METRICS_LOG_PATH, as the ancestor's
+/// `issue_event` did. Throws IssueMetricEventError or ValidationError.
+template <Event E>
+void issue_event(const E& event) {
+  default_metrics_log().append(event);
+}
+
+}  // namespace runner_metrics

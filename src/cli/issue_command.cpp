@@ -1,0 +1,143 @@
+// `runner-metrics issue`: one event from flags, or a batch of JSON lines
+// from standard input that is validated whole before any of it is written.
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "event_flags.hpp"
+#include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/events.hpp"
+#include "runner_metrics/metrics_log.hpp"
+
+namespace runner_metrics::cli {
+
+namespace {
+
+struct IssueOptions {
+  std::string log;
+  bool from_stdin = false;
+  bool fsync = false;
+  std::string timestamp;
+  std::string event_name;
+  FlagValues fields;
+};
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string command_name(std::string_view event_name) {
+  std::string name(event_name);
+  for (char& c : name) {
+    if (c == '_') c = '-';
+  }
+  return name;
+}
+
+MetricsLog open_log(const IssueOptions& options) {
+  return MetricsLog(resolve_log_path(options.log), MetricsLogOptions{.fsync = options.fsync});
+}
+
+template <Event E>
+void issue_from_flags(const CLI::App& command, const IssueOptions& options) {
+  E event{};
+  fill_from_flags(event, command, options.fields);
+  event.timestamp = now_seconds();
+  if (command.count("--timestamp") > 0) {
+    detail::Failure failure;
+    if (!detail::decode_json_text(options.timestamp, event.timestamp, "timestamp",
+                                  Range::NonNegative, failure)) {
+      throw ValidationError(failure.field, fmt::format("{} (--timestamp {})", failure.problem,
+                                                       options.timestamp.substr(0, 64)));
+    }
+  }
+  if (command.count("--event") > 0) event.event = options.event_name;
+  const std::string line = to_line(event);  // validates before the log is opened
+  open_log(options).write_lines(line, 1);
+}
+
+void issue_from_stdin(const IssueOptions& options) {
+  const std::string input{std::istreambuf_iterator<char>(std::cin),
+                          std::istreambuf_iterator<char>()};
+  EventParser parser(ParseRules::Input);
+  std::string lines;
+  std::size_t count = 0;
+  std::size_t line_number = 0;
+  for (std::size_t start = 0; start < input.size();) {
+    std::size_t end = input.find('\n', start);
+    if (end == std::string::npos) end = input.size();
+    std::string_view line(input.data() + start, end - start);
+    start = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    try {
+      std::visit([&](const auto& event) { append_line(lines, event); }, parser.parse(line));
+    } catch (const ValidationError& e) {
+      throw ValidationError(e.field(), fmt::format("line {}: {}", line_number, e.what()));
+    }
+    ++count;
+  }
+  if (count > 0) open_log(options).write_lines(lines, count);
+}
+
+}  // namespace
+
+void add_issue_command(CLI::App& app, Action& action) {
+  auto options = std::make_shared<IssueOptions>();
+  CLI::App* issue = app.add_subcommand(
+      "issue", "Append an event to the metrics log, from field flags or JSON lines on stdin.");
+  issue->add_option("--log", options->log,
+                    "Metrics log path (default: $RUNNER_METRICS_LOG, else "
+                    "/var/log/github-runner-metrics.log).");
+  issue->add_flag("--stdin", options->from_stdin,
+                  "Read events as JSON lines from standard input; validate all, then write all.");
+  issue->add_flag("--fsync", options->fsync, "Flush the log to disk before returning.");
+  issue->require_subcommand(0, 1);
+
+  for_each_event_type([&](auto type) {
+    using E = typename decltype(type)::type;
+    CLI::App* command =
+        issue->add_subcommand(command_name(event_type_name<E>()), std::string(E::summary));
+    command->fallthrough();
+    command->add_option("--timestamp", options->timestamp, "UNIX seconds of the event (default: now).")
+        ->type_name("SECONDS");
+    command
+        ->add_option("--event", options->event_name,
+                     fmt::format("Event name to write (default: {}).", event_type_name<E>()))
+        ->type_name("NAME");
+    add_field_flags<E>(*command, options->fields);
+    command->callback([command, options, &action] {
+      action = [command, options] { issue_from_flags<E>(*command, *options); };
+    });
+  });
+
+  issue->callback([issue, options, &action] {
+    if (options->from_stdin) {
+      if (!issue->get_subcommands().empty()) {
+        throw CLI::ValidationError("--stdin", "give either an event TYPE or --stdin, not both");
+      }
+      action = [options] { issue_from_stdin(*options); };
+    } else if (issue->get_subcommands().empty()) {
+      throw CLI::ValidationError("issue", "give an event TYPE or --stdin (see issue --help)");
+    }
+  });
+}
+
+std::string resolve_log_path(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("RUNNER_METRICS_LOG"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return std::string(METRICS_LOG_PATH);
+}
+
+}  // namespace runner_metrics::cli

@@ -1,0 +1,66 @@
+// runner-metrics: parse the command line, run the command, map its error to
+// an exit status (0 success, 2 bad usage or input, 1 the system failed).
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "runner_metrics/errors.hpp"
+
+namespace {
+
+// CLI11 reads `--flavor=` as a flag missing its value; the SPEC promises
+// every option takes the --flag=value form, and an empty flavor is valid.
+std::vector<std::string> arguments(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = argc - 1; i > 0; --i) {  // CLI11 takes them in reverse order
+    std::string arg = argv[i];
+    if (arg.starts_with("--") && arg.find('=') == arg.size() - 1) {
+      args.emplace_back();
+      arg.pop_back();
+    }
+    args.push_back(std::move(arg));
+  }
+  return args;
+}
+
+int fail(int status, std::string_view message) {
+  fmt::print(stderr, "runner-metrics: {}\n", message);
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A log that is a pipe whose reader left should be an error, not a kill.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"Byte-exact metric events for self-hosted GitHub Actions runner fleets.",
+               "runner-metrics"};
+  app.set_version_flag("--version", "runner-metrics " RUNNER_METRICS_VERSION);
+  app.require_subcommand(1);
+  runner_metrics::cli::Action action;
+  runner_metrics::cli::add_issue_command(app, action);
+  runner_metrics::cli::add_setup_logrotate_command(app, action);
+
+  try {
+    std::vector<std::string> args = arguments(argc, argv);
+    app.parse(args);
+    action();
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    return fail(2, e.what());
+  } catch (const runner_metrics::ValidationError& e) {
+    return fail(2, e.what());
+  } catch (const runner_metrics::IssueMetricEventError& e) {
+    return fail(1, e.what());
+  } catch (const runner_metrics::LogrotateSetupError& e) {
+    return fail(1, e.what());
+  } catch (const std::exception& e) {
+    return fail(1, e.what());
+  }
+  return 0;
+}

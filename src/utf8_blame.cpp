@@ -1,0 +1,105 @@
+#include "utf8_blame.hpp"
+
+#include <cstdint>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace runner_metrics {
+
+std::size_t first_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<std::uint8_t>(text[i]);
+    std::size_t length = 0;
+    std::uint8_t low = 0x80;
+    std::uint8_t high = 0xBF;  // the allowed range of the second byte
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;   // no overlong forms
+      if (lead == 0xED) high = 0x9F;  // no surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;  // nothing past U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    const auto second = static_cast<std::uint8_t>(text[i + 1]);
+    if (second < low || second > high) return i;
+    for (std::size_t k = 2; k < length; ++k) {
+      if ((static_cast<std::uint8_t>(text[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += length;
+  }
+  return text.size();
+}
+
+std::string utf8_blame(std::string_view line) {
+  const std::size_t bad = first_invalid_utf8(line);
+  // Walk the JSON tokens up to the bad byte, tracking the member name at
+  // each depth of object nesting.
+  std::vector<std::string> names(1);
+  std::string last_string;
+  bool in_string = false;
+  bool escaped = false;
+  std::size_t string_start = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (i == bad) {
+        // The bad byte is inside this string: a member name if a ':' follows.
+        const std::size_t after = line.find('"', i);
+        std::size_t next = after == std::string_view::npos ? line.size() : after + 1;
+        while (next < line.size() && (line[next] == ' ' || line[next] == '\t')) ++next;
+        const bool is_name = next < line.size() && line[next] == ':';
+        std::string path;
+        for (std::size_t depth = 1; depth < names.size() - (is_name ? 1 : 0); ++depth) {
+          if (!path.empty()) path += '.';
+          path += names[depth];
+        }
+        if (is_name) {
+          std::string partial(line.substr(string_start, i - string_start));
+          return path.empty() ? partial + "..." : fmt::format("{}.{}...", path, partial);
+        }
+        return path;
+      }
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+        last_string = std::string(line.substr(string_start, i - string_start));
+      }
+      continue;
+    }
+    if (i == bad) break;
+    switch (c) {
+      case '"':
+        in_string = true;
+        string_start = i + 1;
+        break;
+      case ':':
+        names.back() = last_string;
+        break;
+      case '{':
+        names.emplace_back();
+        break;
+      case '}':
+        if (names.size() > 1) names.pop_back();
+        break;
+      default:
+        break;
+    }
+  }
+  return {};
+}
+
+}  // namespace runner_metrics
