@@ -73,29 +73,48 @@ struct MetricsLog::File {
     }
   }
 
-  // A short write leaves part of a line at the end of the file, which the
-  // next writer's line would be glued onto. Cut the file back to the end of
-  // the last whole line it wrote, if the tail is still ours.
-  void undo_partial_line(std::string_view chunk, std::size_t written) {
-    const std::size_t last_newline = chunk.substr(0, written).rfind('\n');
-    const std::size_t keep = last_newline == std::string_view::npos ? 0 : last_newline + 1;
-    const std::size_t torn = written - keep;
-    struct stat st {};
-    if (torn == 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
-    if (static_cast<std::size_t>(st.st_size) < torn) return;
-    const off_t tail_start = st.st_size - static_cast<off_t>(torn);
-    std::string tail(torn, '\0');
-    if (::pread(fd, tail.data(), torn, tail_start) != static_cast<ssize_t>(torn)) return;
-    if (tail != chunk.substr(keep, torn)) return;
-    (void)::ftruncate(fd, tail_start);
+  // Whether the file holds `expected` at `start`. Read through a second,
+  // read-only descriptor: the log's own is write-only, so that opening a FIFO
+  // without a reader fails instead of succeeding.
+  bool file_holds(off_t start, std::string_view expected) const {
+    const int reader = ::open(fmt::format("/proc/self/fd/{}", fd).c_str(), O_RDONLY | O_CLOEXEC);
+    if (reader < 0) return false;
+    std::string actual(expected.size(), '\0');
+    const ssize_t n = ::pread(reader, actual.data(), actual.size(), start);
+    ::close(reader);
+    return n == static_cast<ssize_t>(actual.size()) && actual == expected;
   }
 
-  [[noreturn]] void throw_short_write(std::size_t lines_written, std::size_t count) {
+  // A short write (disk full, quota) leaves part of a line at the end of the
+  // file, which the next writer's line would be glued onto. Cut the file back
+  // to the end of the last whole line, if that tail is still ours, then fail.
+  [[noreturn]] void fail_short_write(std::string_view chunk, std::size_t written,
+                                     std::size_t lines_written, std::size_t count) {
+    // Asked before the cut, which may free the very block that filled the disk.
     struct statvfs fs {};
     const bool full = ::fstatvfs(fd, &fs) == 0 && fs.f_bavail == 0;
+
+    const std::string_view whole = chunk.substr(0, chunk.substr(0, written).rfind('\n') + 1);
+    const std::string_view torn = chunk.substr(whole.size(), written - whole.size());
+    struct stat st {};
+    if (!torn.empty() && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        static_cast<std::size_t>(st.st_size) >= torn.size()) {
+      const off_t tail_start = st.st_size - static_cast<off_t>(torn.size());
+      if (file_holds(tail_start, torn)) (void)::ftruncate(fd, tail_start);
+    }
+    lines_written += static_cast<std::size_t>(std::count(whole.begin(), whole.end(), '\n'));
     throw IssueMetricEventError(
         fmt::format("cannot write metrics log {}: {} (wrote {} of {} lines)", path.string(),
                     full ? std::strerror(ENOSPC) : "short write", lines_written, count));
+  }
+
+  // The longest run of whole lines at the start of `lines` that one write(2)
+  // may carry.
+  static std::string_view next_chunk(std::string_view lines) {
+    if (lines.size() <= kMaxBatchWrite) return lines;
+    std::size_t cut = lines.rfind('\n', kMaxBatchWrite - 1);
+    if (cut == std::string_view::npos) cut = lines.find('\n');  // one line over the bound
+    return lines.substr(0, cut + 1);
   }
 
   void write_all(std::string_view lines, std::size_t count) {
@@ -103,31 +122,23 @@ struct MetricsLog::File {
     reopen_if_rotated();
     std::size_t lines_written = 0;
     while (!lines.empty()) {
-      std::string_view chunk = lines;
-      if (chunk.size() > kMaxBatchWrite) {
-        const std::size_t cut = chunk.rfind('\n', kMaxBatchWrite - 1);
-        chunk = chunk.substr(0, cut == std::string_view::npos ? chunk.find('\n') + 1 : cut + 1);
-      }
+      const std::string_view chunk = next_chunk(lines);
       const ssize_t n = ::write(fd, chunk.data(), chunk.size());
       if (n < 0) {
-        if (errno == EINTR) continue;
+        if (errno == EINTR) continue;  // nothing was written
         const int error = errno;
-        throw IssueMetricEventError(fmt::format("cannot write metrics log {}: {}{}", path.string(),
-                                                std::strerror(error),
-                                                lines_written > 0 || count > 1
-                                                    ? fmt::format(" (wrote {} of {} lines)",
-                                                                  lines_written, count)
-                                                    : std::string()));
+        throw IssueMetricEventError(
+            count == 1 ? fmt::format("cannot write metrics log {}: {}", path.string(),
+                                     std::strerror(error))
+                       : fmt::format("cannot write metrics log {}: {} (wrote {} of {} lines)",
+                                     path.string(), std::strerror(error), lines_written, count));
       }
       const auto written = static_cast<std::size_t>(n);
-      if (written < chunk.size()) {
-        undo_partial_line(chunk, written);
-        const auto whole = static_cast<std::size_t>(
-            std::count(chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(written), '\n'));
-        throw_short_write(lines_written + whole, count);
-      }
-      lines_written += static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+      if (written < chunk.size()) fail_short_write(chunk, written, lines_written, count);
       lines.remove_prefix(chunk.size());
+      lines_written += lines.empty() ? count - lines_written
+                                     : static_cast<std::size_t>(
+                                           std::count(chunk.begin(), chunk.end(), '\n'));
     }
     if (options.fsync && ::fdatasync(fd) != 0 && errno != EINVAL) {
       throw_os_error(path, "sync", errno);

@@ -16,13 +16,19 @@ namespace runner_metrics {
 class ValidationError : public std::invalid_argument {
  public:
   ValidationError(std::string field, std::string_view problem);
+  /// The same error, located: ValidationError(e, "line 3").what()
+  /// → "line 3: duration: must be >= 0".
+  ValidationError(const ValidationError& error, std::string_view where);
 
   /// The field at fault: "duration", "status_info.code", a member name that
   /// the event type does not have, or empty when the line is not a JSON object.
   const std::string& field() const noexcept { return field_; }
+  /// What is wrong with it: "must be >= 0".
+  const std::string& problem() const noexcept { return problem_; }
 
  private:
   std::string field_;
+  std::string problem_;
 };
 
 /// The metrics log could not be written. The message names the path and the

@@ -26,6 +26,8 @@ struct RunnerInstalled {
 
   static constexpr std::string_view summary = "A runner was installed (spawned) and registered with GitHub.";
 
+  bool operator==(const RunnerInstalled&) const = default;
+
   static constexpr auto fields() {
     return std::tuple{
         Field{"flavor", &RunnerInstalled::flavor, "Runner flavor (size class) of the runner."},
@@ -46,6 +48,8 @@ struct RunnerStart {
 
   static constexpr std::string_view summary = "A runner picked up a job.";
 
+  bool operator==(const RunnerStart&) const = default;
+
   static constexpr auto fields() {
     return std::tuple{
         Field{"flavor", &RunnerStart::flavor, "Runner flavor (size class) of the runner."},
@@ -63,6 +67,8 @@ struct RunnerStart {
 /// How a stopped runner's job ended: a process exit code or an HTTP status.
 struct CodeInformation {
   std::int64_t code = 0;
+
+  bool operator==(const CodeInformation&) const = default;
 
   static constexpr auto fields() {
     return std::tuple{
@@ -84,6 +90,8 @@ struct RunnerStop {
   double job_duration = 0;
 
   static constexpr std::string_view summary = "A runner finished or failed its job and stopped.";
+
+  bool operator==(const RunnerStop&) const = default;
 
   static constexpr auto fields() {
     return std::tuple{
@@ -109,6 +117,8 @@ struct Reconciliation {
   double duration = 0;
 
   static constexpr std::string_view summary = "One pass of the fleet manager's reconciliation loop over a flavor.";
+
+  bool operator==(const Reconciliation&) const = default;
 
   static constexpr auto fields() {
     return std::tuple{

@@ -18,14 +18,19 @@ using FlagValues = std::map<std::string, std::string, std::less<>>;
 
 /// Adds one option per field of `R` (recursing into nested records) to `command`.
 template <Record R>
-void add_field_flags(CLI::App& command, FlagValues& values, const std::string& prefix = {}) {
+void add_field_flags(CLI::App& command, FlagValues& values, const std::string& prefix = {},
+                     bool in_optional = false) {
   for_each_field<R>([&](const auto& field) {
-    using Value = field_value_t<std::remove_cvref_t<decltype(R{}.*(field.member))>>;
+    using Member = std::remove_cvref_t<decltype(R{}.*(field.member))>;
+    using Value = field_value_t<Member>;
     const std::string flag = prefix + flag_name(field);
     if constexpr (Record<Value>) {
-      add_field_flags<Value>(command, values, flag + "-");
+      add_field_flags<Value>(command, values, flag + "-", is_optional_field_v<Member>);
     } else {
-      command.add_option("--" + flag, values[flag], std::string(field.help))
+      const bool optional = in_optional || is_optional_field_v<Member>;
+      command
+          .add_option("--" + flag, values[flag],
+                      fmt::format("{}{}", field.help, optional ? " Optional." : ""))
           ->type_name(std::is_same_v<Value, std::string>    ? "TEXT"
                       : std::is_same_v<Value, std::int64_t> ? "INT"
                                                             : "SECONDS");

@@ -82,7 +82,7 @@ void issue_from_stdin(const IssueOptions& options) {
     try {
       std::visit([&](const auto& event) { append_line(lines, event); }, parser.parse(line));
     } catch (const ValidationError& e) {
-      throw ValidationError(e.field(), fmt::format("line {}: {}", line_number, e.what()));
+      throw ValidationError(e, fmt::format("line {}", line_number));
     }
     ++count;
   }

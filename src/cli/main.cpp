@@ -42,11 +42,19 @@ int main(int argc, char** argv) {
                "runner-metrics"};
   app.set_version_flag("--version", "runner-metrics " RUNNER_METRICS_VERSION);
   app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 success; 2 bad usage or invalid input (nothing written); 1 the log or the "
+      "system could not be read, written or set up.");
   runner_metrics::cli::Action action;
   runner_metrics::cli::add_issue_command(app, action);
   runner_metrics::cli::add_setup_logrotate_command(app, action);
 
   try {
+    if (argc > 1 && argv[1][0] != '-' &&
+        app.get_subcommands([&](CLI::App* command) { return command->get_name() == argv[1]; })
+            .empty()) {
+      throw CLI::ValidationError(argv[1], "is not a command (see --help)");
+    }
     std::vector<std::string> args = arguments(argc, argv);
     app.parse(args);
     action();

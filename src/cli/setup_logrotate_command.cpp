@@ -1,5 +1,6 @@
 // `runner-metrics setup-logrotate`: the ancestor's setup_logrotate(), with
 // every path it touches overridable for tests and non-standard hosts.
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,8 @@ void add_setup_logrotate_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   command->callback([options, &action] {
     action = [options] {
-      options->setup.log = resolve_log_path(options->log);
+      // logrotate matches configs by absolute path.
+      options->setup.log = std::filesystem::absolute(resolve_log_path(options->log));
       setup_logrotate(options->setup);
     };
   });

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (as root, or with sudo):
+#   bash scripts/dev.sh demo   install what is missing, build, issue example events, print the log
+#   bash scripts/dev.sh test   install what is missing, build, run every test (normal + ASan/UBSan)
+#   bash scripts/dev.sh build  install what is missing and build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Each package and why: see "Dependencies" in README.md.
+PACKAGES=(
+  g++ cmake ninja-build pkgconf
+  libfmt-dev libcli11-dev libsimdjson-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  logrotate util-linux python3 python3-pydantic hyperfine
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=()
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+# build DIR [cmake args...]
+build() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  ninja -C "$dir"
+}
+
+run_tests() {
+  local dir=$1
+  ctest --test-dir "$dir" --output-on-failure --timeout 900 -j "$(nproc)"
+}
+
+demo() {
+  local log=demo/metrics.log
+  mkdir -p demo
+  rm -f "$log"
+  local cli=build/runner-metrics
+  "$cli" issue runner-installed --log "$log" --flavor small --duration 42.5
+  "$cli" issue runner-start --log "$log" --flavor small --workflow Tests \
+    --repo canonical/github-runner-operator --github-event pull_request --idle 12.5 --queue-duration 3
+  "$cli" issue runner-stop --log "$log" --flavor small --workflow Tests \
+    --repo canonical/github-runner-operator --github-event pull_request --status abnormal \
+    --status-code 137 --job-duration 61.25
+  printf '%s\n' \
+    '{"timestamp": 1700000002, "event": "reconciliation", "flavor": "small", "crashed_runners": 1, "idle_runners": 5, "duration": 4.2}' \
+    '{"timestamp": 1700000003, "event": "runner_installed", "flavor": "large", "duration": 90}' |
+    "$cli" issue --stdin --log "$log"
+  echo "== $log"
+  cat "$log"
+}
+
+install_packages
+case "${1:-}" in
+  demo)
+    build build
+    demo
+    ;;
+  test)
+    build build
+    run_tests build
+    build build-asan -DRUNNER_METRICS_SANITIZE=ON -DRUNNER_METRICS_BUILD_BENCH=OFF
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
+    ;;
+  build)
+    build build
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh demo|test|build" >&2
+    exit 2
+    ;;
+esac

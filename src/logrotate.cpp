@@ -1,0 +1,159 @@
+#include "runner_metrics/logrotate.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "command.hpp"
+
+namespace runner_metrics {
+
+namespace {
+
+[[noreturn]] void throw_bad_log_path(const std::filesystem::path& log, std::string_view why) {
+  throw LogrotateSetupError(fmt::format(
+      "metrics log path \"{}\" cannot go in a logrotate config: {}", log.string(), why));
+}
+
+// logrotate reads the path as a (quoted) glob, so some characters would make
+// it rotate other files, break the block, or start new directives in a config
+// that root runs.
+void check_log_path(const std::filesystem::path& log) {
+  const std::string& path = log.native();
+  // logrotate runs from /, not from our working directory.
+  if (!log.is_absolute()) throw_bad_log_path(log, "it is not absolute");
+  for (const char c : path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      throw_bad_log_path(log, "it holds a control character");
+    }
+    if (std::string_view("\"{}*?[]").find(c) != std::string_view::npos) {
+      throw_bad_log_path(log, fmt::format("it holds '{}', which logrotate reads as syntax", c));
+    }
+  }
+}
+
+bool needs_quotes(const std::string& path) {
+  for (const char c : path) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       std::string_view("/._-+:@,").find(c) != std::string_view::npos;
+    if (!plain) return true;
+  }
+  return false;
+}
+
+[[noreturn]] void throw_config_error(const std::filesystem::path& config, int error) {
+  throw LogrotateSetupError(
+      fmt::format("cannot write logrotate config {}: {}", config.string(), std::strerror(error)));
+}
+
+// The temp file sits beside the config, in a directory logrotate reads
+// whole. A name ending in "~" is on logrotate's default taboo list, so a temp
+// file left by a crash is skipped; under any other name logrotate would read
+// it as a second block for the same log and report an error on every run.
+std::filesystem::path temp_path_for(const std::filesystem::path& config) {
+  return fmt::format("{}.tmp.{}~", config.string(), ::getpid());
+}
+
+// Returns 0 or the errno of the failed write.
+int write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return 0;
+}
+
+// Best effort: the rename is already visible to logrotate; this only makes it
+// survive a power cut. Some file systems cannot sync a directory.
+void sync_directory(const std::filesystem::path& file) {
+  const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : ".";
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
+
+int create_temp(const std::filesystem::path& temp) {
+  // O_EXCL: never write through a file or symlink someone else put there.
+  return ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+}
+
+void write_config_atomically(const std::filesystem::path& config, std::string_view text) {
+  // The temp name is per process; this keeps two threads off the same one.
+  static std::mutex mutex;
+  const std::lock_guard lock(mutex);
+
+  const std::filesystem::path temp = temp_path_for(config);
+  int fd = create_temp(temp);
+  if (fd < 0 && errno == EEXIST) {
+    // A run that crashed with our pid left it; no live process owns it.
+    ::unlink(temp.c_str());
+    fd = create_temp(temp);
+  }
+  if (fd < 0) throw_config_error(config, errno);
+
+  // fchmod because the umask may have narrowed 0644; logrotate and admins
+  // expect the usual mode of a file in /etc/logrotate.d.
+  int error = ::fchmod(fd, 0644) == 0 ? write_all(fd, text) : errno;
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && ::rename(temp.c_str(), config.c_str()) != 0) error = errno;
+  if (error != 0) {
+    ::unlink(temp.c_str());
+    throw_config_error(config, error);
+  }
+  sync_directory(config);
+}
+
+detail::CommandResult run(const std::vector<std::string>& argv) {
+  try {
+    return detail::run_command(argv);
+  } catch (const std::system_error& e) {
+    throw LogrotateSetupError(
+        fmt::format("\"{}\" could not be run: {}", detail::command_line(argv), e.code().message()));
+  }
+}
+
+void run_or_throw(const std::vector<std::string>& argv) {
+  const detail::CommandResult result = run(argv);
+  if (!result.succeeded()) throw LogrotateSetupError(detail::describe_failure(argv, result));
+}
+
+}  // namespace
+
+std::string logrotate_config(const std::filesystem::path& log) {
+  check_log_path(log);
+  const std::string& path = log.native();
+  return (needs_quotes(path) ? fmt::format("\"{}\"", path) : path) +
+         " {\n"
+         "    rotate 0\n"
+         "    missingok\n"
+         "    notifempty\n"
+         "    create\n"
+         "}\n";
+}
+
+void setup_logrotate(const LogrotateSetup& setup) {
+  write_config_atomically(setup.config, logrotate_config(setup.log));
+
+  const std::string systemctl = setup.systemctl.string();
+  const std::string timer(LOG_ROTATE_TIMER_SYSTEMD_SERVICE);
+  run_or_throw({systemctl, "enable", timer});
+  if (!run({systemctl, "is-active", "--quiet", timer}).succeeded()) {
+    run_or_throw({systemctl, "start", timer});
+  }
+}
+
+}  // namespace runner_metrics
