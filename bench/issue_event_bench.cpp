@@ -1,0 +1,443 @@
+// What issuing one event costs, next to the cheapest way to put the same
+// bytes in a file.
+//
+//   BM_RawWrite         write(2) of the pre-built line to an O_APPEND fd opened once: the floor
+//   BM_IssueEvent       MetricsLog::append of the same event (serialize, rotation check, write)
+//   BM_BatchAppend64    MetricsLog::append_all of 64 events; per_event_ns = real time / 64
+//   BM_IssueEventFsync  MetricsLog::append with MetricsLogOptions{.fsync = true}
+// and, to see where BM_IssueEvent's time goes:
+//   BM_ToLine           to_line(event): serialization into a new std::string
+//   BM_AppendLine       append_line into a reused buffer (what append serializes with)
+//   BM_StatPath         stat(2) of the log's path (append's rotation check), file untouched
+//   BM_StatThenWrite    stat(path) + write(2): append's syscalls without the library
+//   BM_StatxInoThenWrite  statx(path, STATX_INO) + write(2): a check that skips the times
+//   BM_RawWriteBatch64  one write(2) of 64 pre-built lines: the floor for BM_BatchAppend64
+//   BM_OpenWriteClose   open + write + close per event (what a one-shot process does)
+//
+// Files live in a fresh directory under $BENCH_DIR (default /tmp) and are cut
+// back to empty every few MiB, outside the timed region. After the run the
+// ratios to BM_RawWrite are printed: on a shared, noisy machine they say more
+// than the absolute times. Defaults (overridable on the command line):
+// --benchmark_repetitions=9 --benchmark_min_time=0.1
+// --benchmark_enable_random_interleaving=true
+// --benchmark_display_aggregates_only=true
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "runner_metrics/events.hpp"
+#include "runner_metrics/metrics_log.hpp"
+#include "runner_metrics/serialize.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace rm = runner_metrics;
+
+constexpr std::size_t kBatchSize = 64;
+// A benchmark's file is truncated once it has grown by about this much.
+constexpr std::size_t kMaxFileBytes = std::size_t{4} << 20;
+
+fs::path g_dir;  // set in main
+
+rm::RunnerStop sample_event() {
+  return rm::RunnerStop{.timestamp = 1700000000.25,
+                        .flavor = "large",
+                        .workflow = "Integration tests",
+                        .repo = "canonical/github-runner-operator",
+                        .github_event = "pull_request",
+                        .status = "abnormal",
+                        .status_info = rm::CodeInformation{.code = 137},
+                        .job_duration = 1234.5};
+}
+
+// An empty file of the given name in the benchmark directory.
+fs::path fresh_file(std::string_view name) {
+  fs::path path = g_dir / name;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0) ::close(fd);
+  return path;
+}
+
+// Truncates the file every `every` iterations, with the timer paused.
+class SizeGuard {
+ public:
+  SizeGuard(fs::path path, std::size_t bytes_per_iteration)
+      : path_(std::move(path)),
+        every_(std::max<std::size_t>(
+            1, kMaxFileBytes / std::max<std::size_t>(1, bytes_per_iteration))) {}
+
+  void tick(benchmark::State& state) {
+    if (++count_ < every_) return;
+    count_ = 0;
+    state.PauseTiming();
+    if (::truncate(path_.c_str(), 0) != 0) state.SkipWithError("truncate failed");
+    state.ResumeTiming();
+  }
+
+ private:
+  fs::path path_;
+  std::size_t every_;
+  std::size_t count_ = 0;
+};
+
+void BM_RawWrite(benchmark::State& state) {
+  const std::string line = rm::to_line(sample_event());
+  const fs::path path = fresh_file("raw_write.log");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    state.SkipWithError("open failed");
+    return;
+  }
+  SizeGuard guard(path, line.size());
+  for (auto _ : state) {
+    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      state.SkipWithError("write failed");
+      break;
+    }
+    guard.tick(state);
+  }
+  ::close(fd);
+}
+BENCHMARK(BM_RawWrite);
+
+void BM_IssueEvent(benchmark::State& state) {
+  const rm::RunnerStop event = sample_event();
+  const fs::path path = fresh_file("issue_event.log");
+  SizeGuard guard(path, rm::to_line(event).size());
+  try {
+    rm::MetricsLog log(path);
+    for (auto _ : state) {
+      log.append(event);
+      guard.tick(state);
+    }
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
+BENCHMARK(BM_IssueEvent);
+
+void BM_ToLine(benchmark::State& state) {
+  const rm::RunnerStop event = sample_event();
+  for (auto _ : state) {
+    std::string line = rm::to_line(event);
+    benchmark::DoNotOptimize(line.data());
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_ToLine);
+
+void BM_AppendLine(benchmark::State& state) {
+  const rm::RunnerStop event = sample_event();
+  std::string line;
+  for (auto _ : state) {
+    line.clear();
+    rm::append_line(line, event);
+    benchmark::DoNotOptimize(line.data());
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_AppendLine);
+
+void BM_StatPath(benchmark::State& state) {
+  const fs::path path = fresh_file("stat.log");
+  for (auto _ : state) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      state.SkipWithError("stat failed");
+      break;
+    }
+    benchmark::DoNotOptimize(st.st_ino);
+  }
+}
+BENCHMARK(BM_StatPath);
+
+// The syscalls append makes, without the library: stat(2) of the path, then
+// write(2). stat asks for the file's times, and on kernels with multigrain
+// timestamps (6.13+) a queried ctime makes the next write stamp a
+// fine-grained time and dirty the inode; BM_RawWrite alone does not pay that.
+void BM_StatThenWrite(benchmark::State& state) {
+  const std::string line = rm::to_line(sample_event());
+  const fs::path path = fresh_file("stat_then_write.log");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    state.SkipWithError("open failed");
+    return;
+  }
+  SizeGuard guard(path, line.size());
+  for (auto _ : state) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 ||
+        ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      state.SkipWithError("stat or write failed");
+      break;
+    }
+    benchmark::DoNotOptimize(st.st_ino);
+    guard.tick(state);
+  }
+  ::close(fd);
+}
+BENCHMARK(BM_StatThenWrite);
+
+// The same check asking only for what rotation detection needs (device and
+// inode; statx always fills stx_dev_*): the times are not queried.
+void BM_StatxInoThenWrite(benchmark::State& state) {
+  const std::string line = rm::to_line(sample_event());
+  const fs::path path = fresh_file("statx_then_write.log");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    state.SkipWithError("open failed");
+    return;
+  }
+  SizeGuard guard(path, line.size());
+  for (auto _ : state) {
+    struct statx stx {};
+    if (::statx(AT_FDCWD, path.c_str(), 0, STATX_INO, &stx) != 0 ||
+        ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      state.SkipWithError("statx or write failed");
+      break;
+    }
+    benchmark::DoNotOptimize(stx.stx_ino);
+    guard.tick(state);
+  }
+  ::close(fd);
+}
+BENCHMARK(BM_StatxInoThenWrite);
+
+void BM_OpenWriteClose(benchmark::State& state) {
+  const std::string line = rm::to_line(sample_event());
+  const fs::path path = fresh_file("open_write_close.log");
+  SizeGuard guard(path, line.size());
+  for (auto _ : state) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      state.SkipWithError("open or write failed");
+      if (fd >= 0) ::close(fd);
+      break;
+    }
+    ::close(fd);
+    guard.tick(state);
+  }
+}
+BENCHMARK(BM_OpenWriteClose);
+
+void BM_BatchAppend64(benchmark::State& state) {
+  const std::vector<rm::RunnerStop> events(kBatchSize, sample_event());
+  const fs::path path = fresh_file("batch_append.log");
+  SizeGuard guard(path, kBatchSize * rm::to_line(events.front()).size());
+  try {
+    rm::MetricsLog log(path);
+    for (auto _ : state) {
+      log.append_all(events);
+      guard.tick(state);
+    }
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<benchmark::IterationCount>(kBatchSize));
+}
+BENCHMARK(BM_BatchAppend64);
+
+// The floor for BM_BatchAppend64: one write(2) of the 64 pre-built lines.
+void BM_RawWriteBatch64(benchmark::State& state) {
+  std::string lines;
+  for (std::size_t i = 0; i < kBatchSize; ++i) lines += rm::to_line(sample_event());
+  const fs::path path = fresh_file("raw_write_batch.log");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    state.SkipWithError("open failed");
+    return;
+  }
+  SizeGuard guard(path, lines.size());
+  for (auto _ : state) {
+    if (::write(fd, lines.data(), lines.size()) != static_cast<ssize_t>(lines.size())) {
+      state.SkipWithError("write failed");
+      break;
+    }
+    guard.tick(state);
+  }
+  ::close(fd);
+  state.SetItemsProcessed(state.iterations() * static_cast<benchmark::IterationCount>(kBatchSize));
+}
+BENCHMARK(BM_RawWriteBatch64);
+
+void BM_IssueEventFsync(benchmark::State& state) {
+  const rm::RunnerStop event = sample_event();
+  const fs::path path = fresh_file("issue_event_fsync.log");
+  try {
+    rm::MetricsLog log(path, rm::MetricsLogOptions{.fsync = true});
+    for (auto _ : state) log.append(event);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
+// A disk flush per iteration: a shorter run per repetition is enough.
+BENCHMARK(BM_IssueEventFsync)->MinTime(0.05);
+
+// The console output, plus `per_event_ns` for the batch benchmark, while
+// keeping each benchmark's median real time (ns) for the ratios.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  using ConsoleReporter::ConsoleReporter;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<Run> shown(runs);
+    for (Run& run : shown) {
+      if (run.error_occurred || run.aggregate_unit != benchmark::kTime) continue;
+      const double ns =
+          run.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      const std::string& name = run.run_name.function_name;
+      if (name == "BM_BatchAppend64" || name == "BM_RawWriteBatch64") {
+        run.counters["per_event_ns"] = benchmark::Counter(ns / static_cast<double>(kBatchSize));
+      }
+      if (run.run_type == Run::RT_Aggregate) {
+        if (run.aggregate_name == "median") medians_[name] = ns;
+      } else {
+        samples_[name].push_back(ns);
+      }
+    }
+    ConsoleReporter::ReportRuns(shown);
+  }
+
+  // The median real time of a benchmark in ns, if it ran.
+  std::optional<double> median_ns(const std::string& name) const {
+    if (const auto it = medians_.find(name); it != medians_.end()) return it->second;
+    const auto it = samples_.find(name);
+    if (it == samples_.end() || it->second.empty()) return std::nullopt;
+    std::vector<double> values = it->second;
+    std::sort(values.begin(), values.end());
+    const std::size_t mid = values.size() / 2;
+    return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+  }
+
+ private:
+  std::map<std::string, double> medians_;
+  std::map<std::string, std::vector<double>> samples_;
+};
+
+void print_ratio(const char* label, std::optional<double> numerator,
+                 std::optional<double> denominator, const char* target_text,
+                 bool (*meets)(double)) {
+  if (!numerator || !denominator || *denominator <= 0) return;
+  const double ratio = *numerator / *denominator;
+  std::printf("ratio %s = %.2f (target %s)%s\n", label, ratio, target_text,
+              meets(ratio) ? "" : " MISSED");
+}
+
+void print_summary(const RatioReporter& reporter) {
+  const auto raw = reporter.median_ns("BM_RawWrite");
+  const auto issue = reporter.median_ns("BM_IssueEvent");
+  const auto batch = reporter.median_ns("BM_BatchAppend64");
+  const auto fsync = reporter.median_ns("BM_IssueEventFsync");
+  const auto append_line = reporter.median_ns("BM_AppendLine");
+  const auto stat_path = reporter.median_ns("BM_StatPath");
+  const auto open_write_close = reporter.median_ns("BM_OpenWriteClose");
+  const auto raw_batch = reporter.median_ns("BM_RawWriteBatch64");
+  const auto stat_then_write = reporter.median_ns("BM_StatThenWrite");
+  const auto statx_then_write = reporter.median_ns("BM_StatxInoThenWrite");
+  const auto per_event = [](std::optional<double> batch_ns) {
+    return batch_ns ? std::optional<double>(*batch_ns / static_cast<double>(kBatchSize))
+                    : std::nullopt;
+  };
+  const std::optional<double> batch_per_event = per_event(batch);
+
+  std::printf("\nmedian real time per benchmark, ns:");
+  const std::pair<const char*, std::optional<double>> shown[] = {
+      {"raw_write", raw},
+      {"issue_event", issue},
+      {"batch64_per_event", batch_per_event},
+      {"raw_write_batch64_per_event", per_event(raw_batch)},
+      {"append_line", append_line},
+      {"stat_path", stat_path},
+      {"open_write_close", open_write_close},
+      {"stat_then_write", stat_then_write},
+      {"statx_ino_then_write", statx_then_write},
+      {"issue_event_fsync", fsync}};
+  for (const auto& [name, value] : shown) {
+    if (value) std::printf(" %s=%.0f", name, *value);
+  }
+  std::printf("\n");
+  print_ratio("issue_event/raw_write", issue, raw, "<= 2.0", [](double r) { return r <= 2.0; });
+  print_ratio("batch64_per_event/raw_write", batch_per_event, raw, "< 0.25",
+              [](double r) { return r < 0.25; });
+  if (issue && raw && append_line && stat_path) {
+    std::printf(
+        "issue_event %.0f ns vs append_line %.0f + stat(path) %.0f + raw write %.0f = %.0f ns\n",
+        *issue, *append_line, *stat_path, *raw, *append_line + *stat_path + *raw);
+    if (stat_then_write) {
+      std::printf(
+          "issue_event %.0f ns vs append_line %.0f + stat(path)-then-write %.0f = %.0f ns "
+          "(a write right after a stat costs %.0f ns more than both alone)\n",
+          *issue, *append_line, *stat_then_write, *append_line + *stat_then_write,
+          *stat_then_write - *stat_path - *raw);
+    }
+  }
+  if (batch_per_event && append_line && raw_batch) {
+    std::printf(
+        "batch64_per_event %.0f ns vs append_line %.0f + raw batch write per event %.0f = %.0f "
+        "ns\n",
+        *batch_per_event, *append_line, *per_event(raw_batch),
+        *append_line + *per_event(raw_batch));
+  }
+  if (stat_then_write && raw && statx_then_write) {
+    std::printf(
+        "rotation check + write: stat(path) %.0f ns, statx(path, STATX_INO) %.0f ns; "
+        "write alone %.0f ns\n",
+        *stat_then_write, *statx_then_write, *raw);
+  }
+  if (fsync && issue) {
+    std::printf("issue_event_fsync/issue_event = %.1f (durability cost, for reference)\n",
+                *fsync / *issue);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Defaults first, so that the same flags given on the command line win.
+  std::vector<char*> args{argv[0]};
+  std::string defaults[] = {"--benchmark_repetitions=9", "--benchmark_min_time=0.1",
+                            "--benchmark_enable_random_interleaving=true",
+                            "--benchmark_display_aggregates_only=true"};
+  for (std::string& flag : defaults) args.push_back(flag.data());
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  int count = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+
+  const char* base = std::getenv("BENCH_DIR");
+  std::string pattern =
+      (fs::path(base != nullptr && *base != '\0' ? base : "/tmp") / "issue_event_bench.XXXXXX")
+          .string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    std::perror(pattern.c_str());
+    return 1;
+  }
+  g_dir = pattern;
+
+  RatioReporter reporter(::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color
+                                                 : benchmark::ConsoleReporter::OO_None);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  std::fflush(stdout);
+  print_summary(reporter);
+
+  std::error_code ignored;
+  fs::remove_all(g_dir, ignored);
+  return 0;
+}
