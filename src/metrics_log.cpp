@@ -1,11 +1,13 @@
 #include "runner_metrics/metrics_log.hpp"
 
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -36,9 +38,16 @@ struct MetricsLog::File {
   int fd = -1;
   dev_t device = 0;
   ino_t inode = 0;
+  // An inotify watch on the open file's inode, so that an append where
+  // nothing happened to the file costs one failed read(2) instead of a
+  // stat(2) of the path (a path lookup, and on kernels with fine-grained
+  // timestamps a slower write after it). -1: no watch, stat every time.
+  int inotify_fd = -1;
+  int watch = -1;
 
   ~File() {
     if (fd >= 0) ::close(fd);
+    if (inotify_fd >= 0) ::close(inotify_fd);
   }
 
   // Opens the file now at the path. O_NONBLOCK only for the open itself, so
@@ -57,19 +66,52 @@ struct MetricsLog::File {
     fd = new_fd;
     device = st.st_dev;
     inode = st.st_ino;
+    watch_open_file();
+  }
+
+  // Watches the inode behind `fd` (through /proc/self/fd, so a rename racing
+  // with the open cannot make us watch another file) for what logrotate and
+  // operators do to it: rename (create), unlink, attribute changes.
+  void watch_open_file() {
+    if (inotify_fd < 0) inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify_fd < 0) return;
+    if (watch >= 0) ::inotify_rm_watch(inotify_fd, watch);
+    watch = ::inotify_add_watch(inotify_fd, fmt::format("/proc/self/fd/{}", fd).c_str(),
+                                IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB);
+    file_changed();  // drop what the previous watch left queued
+  }
+
+  // Whether the watch saw anything since the last call. Without a watch,
+  // anything may have happened.
+  bool file_changed() {
+    if (watch < 0) return true;
+    alignas(inotify_event) std::array<char, 4096> events;
+    bool changed = false;
+    while (::read(inotify_fd, events.data(), events.size()) > 0) changed = true;
+    return changed;
   }
 
   // logrotate's `create` renames the file and makes a new one at the path;
   // an operator may delete it. Either way the next line belongs at the path.
   void reopen_if_rotated() {
-    struct stat st {};
     if (fd < 0) {
       open();
-    } else if (::stat(path.c_str(), &st) != 0) {
-      if (errno != ENOENT) throw_os_error(path, "check", errno);
+      return;
+    }
+    if (!file_changed()) return;
+    // Something happened to the file (or there is no watch): is it still the
+    // one at the path? Checked again after each reopen, as the new file may
+    // have been renamed before its watch was in place; a path that keeps
+    // changing under us gets the file of the last open.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) {
+        if (errno != ENOENT) throw_os_error(path, "check", errno);
+      } else if (st.st_dev == device && st.st_ino == inode) {
+        return;
+      }
       open();
-    } else if (st.st_dev != device || st.st_ino != inode) {
-      open();
+      if (watch < 0) return;
     }
   }
 

@@ -12,6 +12,7 @@
 // produced.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -45,17 +46,30 @@ template <class Owner, class Member, class Value>
 void append_value(std::string& out, const Value& value, const Field<Owner, Member>& field,
                   std::string_view parent);
 
+// `, "name": ` for each field of R, made once: one append per member.
+template <Record R>
+const auto& member_keys() {
+  static const auto keys = std::apply(
+      [](const auto&... field) {
+        return std::array<std::string, sizeof...(field)>{
+            (std::string(", \"") + std::string(field.name) + "\": ")...};
+      },
+      R::fields());
+  return keys;
+}
+
 template <Record R>
 void append_record(std::string& out, const R& record, std::string_view parent, bool first) {
+  const auto& keys = member_keys<R>();
+  std::size_t index = 0;
   for_each_field<R>([&](const auto& field) {
+    const std::string_view key = keys[index++];
     const auto& member = record.*(field.member);
     if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
       if (!member) return;
     }
-    out += first ? "\"" : ", \"";
+    out += first ? key.substr(2) : key;
     first = false;
-    out += field.name;
-    out += "\": ";
     if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
       append_value(out, *member, field, parent);
     } else {
