@@ -6,7 +6,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -29,6 +32,13 @@ constexpr std::size_t kMaxBatchWrite = 4 * 1024 * 1024;
       fmt::format("cannot {} metrics log {}: {}", action, path.string(), std::strerror(error)));
 }
 
+// Bumped in the child after fork(2). A child shares its parent's inotify
+// instance, and whichever process reads an event takes it from the other, so
+// a log used across a fork makes its own watch on first use.
+std::atomic<unsigned> fork_generation{0};
+[[maybe_unused]] const int fork_handler_registered =
+    ::pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+
 }  // namespace
 
 struct MetricsLog::File {
@@ -44,6 +54,7 @@ struct MetricsLog::File {
   // timestamps a slower write after it). -1: no watch, stat every time.
   int inotify_fd = -1;
   int watch = -1;
+  unsigned generation = fork_generation.load();
 
   ~File() {
     if (fd >= 0) ::close(fd);
@@ -69,6 +80,13 @@ struct MetricsLog::File {
     watch_open_file();
   }
 
+  void forget_inherited_watch() {
+    generation = fork_generation.load();
+    if (inotify_fd >= 0) ::close(inotify_fd);
+    inotify_fd = -1;
+    watch = -1;
+  }
+
   // Watches the inode behind `fd` (through /proc/self/fd, so a rename racing
   // with the open cannot make us watch another file) for what logrotate and
   // operators do to it: rename (create), unlink, attribute changes.
@@ -84,6 +102,11 @@ struct MetricsLog::File {
   // Whether the watch saw anything since the last call. Without a watch,
   // anything may have happened.
   bool file_changed() {
+    if (generation != fork_generation.load(std::memory_order_relaxed)) {
+      forget_inherited_watch();
+      watch_open_file();
+      return true;  // the parent may have taken the event meant for us
+    }
     if (watch < 0) return true;
     alignas(inotify_event) std::array<char, 4096> events;
     bool changed = false;

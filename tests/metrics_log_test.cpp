@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -234,6 +235,28 @@ TEST(MetricsLog, ReopensAfterRenameSoTheNextLineGoesToTheNewFile) {
   log.append(installed(2));
   EXPECT_EQ(read_file(path + ".1"), to_line(installed(1)));
   EXPECT_EQ(read_file(path), to_line(installed(2)));
+}
+
+// After fork(2) parent and child share an inotify instance; a log used on
+// both sides must not let one take the rename notice the other needs.
+TEST(MetricsLog, AfterForkParentAndChildBothNoticeARename) {
+  TempDir dir;
+  const std::string path = dir / "metrics.log";
+  MetricsLog log(path);
+  log.append(installed(1));
+  const pid_t child = ::fork();
+  if (child == 0) {
+    fs::rename(path, path + ".1");
+    log.append(installed(2));  // the child reads the rename notice first
+    ::_exit(0);
+  }
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  log.append(installed(3));
+  EXPECT_EQ(read_file(path + ".1"), to_line(installed(1)));
+  EXPECT_EQ(read_file(path), to_line(installed(2)) + to_line(installed(3)));
 }
 
 TEST(MetricsLog, ReopensAfterRenameAndCreateSoTheNextLineGoesToTheCreatedFile) {
