@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine (as root, or with sudo):
 #   bash scripts/dev.sh demo   install what is missing, build, issue example events, print the log
-#   bash scripts/dev.sh test   install what is missing, build, run every test (normal + ASan/UBSan)
+#   bash scripts/dev.sh test   install what is missing, build, run every test (normal + ASan/UBSan),
+#                              then fuzz each libFuzzer target for $FUZZ_SECONDS (default 60)
 #   bash scripts/dev.sh build  install what is missing and build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ PACKAGES=(
   libfmt-dev libcli11-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   logrotate util-linux python3 python3-pydantic hyperfine
+  clang libclang-rt-14-dev
 )
 
 as_root() {
@@ -40,9 +42,22 @@ build() {
   ninja -C "$dir"
 }
 
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+
+# run_tests DIR: every CTest test of a build; tallies what passed for the last line.
 run_tests() {
-  local dir=$1
-  ctest --test-dir "$dir" --output-on-failure --timeout 900 -j "$(nproc)"
+  local dir=$1 log
+  log=$(mktemp)
+  local status=0
+  ctest --test-dir "$dir" --output-on-failure --timeout 900 -j "$(nproc)" | tee "$log" || status=$?
+  local total failed
+  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -n 1)
+  rm -f "$log"
+  TOTAL_PASSED=$((TOTAL_PASSED + ${total:-0} - ${failed:-0}))
+  TOTAL_FAILED=$((TOTAL_FAILED + ${failed:-0}))
+  return "$status"
 }
 
 demo() {
@@ -75,6 +90,8 @@ case "${1:-}" in
     run_tests build
     build build-asan -DRUNNER_METRICS_SANITIZE=ON -DRUNNER_METRICS_BUILD_BENCH=OFF
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
+    bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+    echo "tests: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
     ;;
   build)
     build build

@@ -24,7 +24,7 @@ namespace {
 
 // The most one write(2) carries in a batch. Larger batches are cut at line
 // boundaries; the bound keeps a short write (disk full) cheap to undo.
-constexpr std::size_t kMaxBatchWrite = 4 * 1024 * 1024;
+constexpr std::size_t kMaxBatchWrite = std::size_t{4} * 1024 * 1024;
 
 [[noreturn]] void throw_os_error(const std::filesystem::path& path, std::string_view action,
                                  int error) {

@@ -224,7 +224,7 @@ bool decode_json_text(std::string_view text, Member& member, std::string_view na
   std::size_t count = 0;
   for (auto element : array) {
     od::value value;
-    if (++count > 1 || std::move(element).get(value) != simdjson::SUCCESS) {
+    if (++count > 1 || element.get(value) != simdjson::SUCCESS) {
       return decoder.fail({}, name, "is not one JSON value");
     }
     if (!decoder.decode_into(value, member, name, range, {})) return false;

@@ -53,6 +53,16 @@ struct Field {
   std::string_view flag = {};
 };
 
+// Spelled out for compilers that do not deduce an aggregate's template
+// arguments (clang before 17): Owner and Member come from the pointer.
+template <class Owner, class Member>
+Field(std::string_view, Member Owner::*, std::string_view) -> Field<Owner, Member>;
+template <class Owner, class Member>
+Field(std::string_view, Member Owner::*, std::string_view, Range) -> Field<Owner, Member>;
+template <class Owner, class Member>
+Field(std::string_view, Member Owner::*, std::string_view, Range, std::string_view)
+    -> Field<Owner, Member>;
+
 /// A struct with a static `fields()` description: an event or a nested record
 /// such as `CodeInformation`.
 template <class T>

@@ -27,7 +27,7 @@ namespace runner_metrics {
 /// The longest line, newline included, that the library writes. Longer
 /// events are rejected: log shippers split or drop such lines (Promtail's
 /// default limit is far lower), and one event never needs that much.
-inline constexpr std::size_t MAX_LINE_BYTES = 1024 * 1024;
+inline constexpr std::size_t MAX_LINE_BYTES = std::size_t{1024} * 1024;
 
 namespace detail {
 
@@ -40,6 +40,10 @@ void append_integer(std::string& out, std::int64_t value);
 
 [[noreturn]] void throw_invalid(std::string_view parent, std::string_view field,
                                 std::string_view problem);
+/// Throws unless `name` is `own` or names none of the library's event types:
+/// a reconciliation written as "runner_installed" would be read back as an
+/// installation, its counts silently dropped.
+void check_event_name(std::string_view name, std::string_view own);
 [[noreturn]] void throw_line_too_long(std::string_view field, std::size_t size);
 
 template <class Owner, class Member, class Value>
@@ -141,6 +145,9 @@ void append_line(std::string& out, const E& event) {
     out += ", \"event\": ";
     if (!detail::append_ascii_json_string(out, event.event)) {
       detail::throw_invalid({}, "event", "is not valid UTF-8");
+    }
+    if (event.event != event_type_name<E>()) {
+      detail::check_event_name(event.event, event_type_name<E>());
     }
     detail::append_record(out, event, {}, false);
     out += "}\n";

@@ -32,9 +32,7 @@ int fail(int status, std::string_view message) {
   return status;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   // A log that is a pipe whose reader left should be an error, not a kill.
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -71,4 +69,14 @@ int main(int argc, char** argv) {
     return fail(1, e.what());
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (...) {  // out of memory while reporting an error
+    return 1;
+  }
 }
