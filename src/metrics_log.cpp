@@ -1,6 +1,8 @@
 #include "runner_metrics/metrics_log.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -10,11 +12,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -25,6 +29,11 @@ namespace {
 // The most one write(2) carries in a batch. Larger batches are cut at line
 // boundaries; the bound keeps a short write (disk full) cheap to undo.
 constexpr std::size_t kMaxBatchWrite = std::size_t{4} * 1024 * 1024;
+
+// How long a writer that finds the log renamed away waits for logrotate to
+// create the new one before creating it itself.
+constexpr int kCreateGraceMs = 200;
+constexpr int kCreatePollMs = 2;
 
 [[noreturn]] void throw_os_error(const std::filesystem::path& path, std::string_view action,
                                  int error) {
@@ -55,17 +64,22 @@ struct MetricsLog::File {
   int inotify_fd = -1;
   int watch = -1;
   unsigned generation = fork_generation.load();
+  std::size_t max_write = kMaxBatchWrite;
 
   ~File() {
     if (fd >= 0) ::close(fd);
     if (inotify_fd >= 0) ::close(inotify_fd);
   }
 
-  // Opens the file now at the path. O_NONBLOCK only for the open itself, so
-  // that a FIFO without a reader fails at once (ENXIO) instead of hanging.
-  void open() {
-    const int new_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK,
+  // Opens the file now at the path, creating it unless `create` is false
+  // (then returns false if there is none). O_NONBLOCK only for the open
+  // itself, so that a FIFO without a reader fails at once (ENXIO) instead of
+  // hanging.
+  bool open(bool create = true) {
+    const int new_fd = ::open(path.c_str(),
+                              O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | (create ? O_CREAT : 0),
                               0644);
+    if (new_fd < 0 && !create && errno == ENOENT) return false;
     if (new_fd < 0) throw_os_error(path, "open", errno);
     struct stat st {};
     if (::fstat(new_fd, &st) != 0 || ::fcntl(new_fd, F_SETFL, O_WRONLY | O_APPEND) != 0) {
@@ -77,7 +91,27 @@ struct MetricsLog::File {
     fd = new_fd;
     device = st.st_dev;
     inode = st.st_ino;
+    // A pipe keeps only writes of up to PIPE_BUF bytes whole.
+    max_write = S_ISFIFO(st.st_mode) ? PIPE_BUF : kMaxBatchWrite;
     watch_open_file();
+    return true;
+  }
+
+  // The path is gone. If our file was renamed rather than deleted, this is
+  // most likely logrotate between its rename and its `create`: creating the
+  // file ourselves would make logrotate's exclusive create fail, and it would
+  // move our file aside as a .backup that nothing ships. So give it a moment
+  // to make the new file, and create one only if none appears.
+  void open_after_path_vanished() {
+    struct stat st {};
+    const bool renamed = ::fstat(fd, &st) == 0 && st.st_nlink > 0;
+    if (renamed) {
+      for (int waited_ms = 0; waited_ms < kCreateGraceMs; waited_ms += kCreatePollMs) {
+        if (open(false)) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(kCreatePollMs));
+      }
+    }
+    open();
   }
 
   void forget_inherited_watch() {
@@ -130,10 +164,12 @@ struct MetricsLog::File {
       struct stat st {};
       if (::stat(path.c_str(), &st) != 0) {
         if (errno != ENOENT) throw_os_error(path, "check", errno);
+        open_after_path_vanished();
       } else if (st.st_dev == device && st.st_ino == inode) {
         return;
+      } else {
+        open();
       }
-      open();
       if (watch < 0) return;
     }
   }
@@ -150,35 +186,52 @@ struct MetricsLog::File {
     return n == static_cast<ssize_t>(actual.size()) && actual == expected;
   }
 
+  // Why write(2) took only part of the bytes, which it does not say: a pipe
+  // whose reader left, or a full disk. Asked before any cut, which may free
+  // the very block that filled the disk.
+  std::string short_write_cause() const {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+      pollfd pipe{.fd = fd, .events = POLLOUT, .revents = 0};
+      if (::poll(&pipe, 1, 0) == 1 && (pipe.revents & POLLERR) != 0) return std::strerror(EPIPE);
+    }
+    struct statvfs fs {};
+    if (::fstatvfs(fd, &fs) == 0 && fs.f_bavail == 0) return std::strerror(ENOSPC);
+    return "short write (disk quota or file size limit?)";
+  }
+
   // A short write (disk full, quota) leaves part of a line at the end of the
   // file, which the next writer's line would be glued onto. Cut the file back
   // to the end of the last whole line, if that tail is still ours, then fail.
   [[noreturn]] void fail_short_write(std::string_view chunk, std::size_t written,
                                      std::size_t lines_written, std::size_t count) {
-    // Asked before the cut, which may free the very block that filled the disk.
-    struct statvfs fs {};
-    const bool full = ::fstatvfs(fd, &fs) == 0 && fs.f_bavail == 0;
+    const std::string cause = short_write_cause();
 
+    // rfind gives npos (+1 wraps to 0) when not even one whole line was written.
     const std::string_view whole = chunk.substr(0, chunk.substr(0, written).rfind('\n') + 1);
     const std::string_view torn = chunk.substr(whole.size(), written - whole.size());
+    bool cut = false;
     struct stat st {};
     if (!torn.empty() && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         static_cast<std::size_t>(st.st_size) >= torn.size()) {
       const off_t tail_start = st.st_size - static_cast<off_t>(torn.size());
-      if (file_holds(tail_start, torn)) (void)::ftruncate(fd, tail_start);
+      cut = file_holds(tail_start, torn) && ::ftruncate(fd, tail_start) == 0;
     }
+    const bool torn_left = !torn.empty() && !cut;
     lines_written += static_cast<std::size_t>(std::count(whole.begin(), whole.end(), '\n'));
-    throw IssueMetricEventError(
-        fmt::format("cannot write metrics log {}: {} (wrote {} of {} lines)", path.string(),
-                    full ? std::strerror(ENOSPC) : "short write", lines_written, count));
+    throw IssueMetricEventError(fmt::format(
+        "cannot write metrics log {}: {} (wrote {} of {} lines{})", path.string(),
+        cause, lines_written, count,
+        torn_left ? "; a partial line is left at the end" : ""));
   }
 
   // The longest run of whole lines at the start of `lines` that one write(2)
-  // may carry.
-  static std::string_view next_chunk(std::string_view lines) {
-    if (lines.size() <= kMaxBatchWrite) return lines;
-    std::size_t cut = lines.rfind('\n', kMaxBatchWrite - 1);
-    if (cut == std::string_view::npos) cut = lines.find('\n');  // one line over the bound
+  // may carry: at most `max` bytes, or one line if that line alone is longer
+  // (to a pipe, such a line may interleave with another writer's).
+  static std::string_view next_chunk(std::string_view lines, std::size_t max) {
+    if (lines.size() <= max) return lines;
+    std::size_t cut = lines.rfind('\n', max - 1);
+    if (cut == std::string_view::npos) cut = lines.find('\n');
     return lines.substr(0, cut + 1);
   }
 
@@ -187,7 +240,7 @@ struct MetricsLog::File {
     reopen_if_rotated();
     std::size_t lines_written = 0;
     while (!lines.empty()) {
-      const std::string_view chunk = next_chunk(lines);
+      const std::string_view chunk = next_chunk(lines, max_write);
       const ssize_t n = ::write(fd, chunk.data(), chunk.size());
       if (n < 0) {
         if (errno == EINTR) continue;  // nothing was written
