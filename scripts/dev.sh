@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   logrotate util-linux python3 python3-pydantic hyperfine
   clang libclang-rt-14-dev
+  dpkg-dev file lintian man-db
 )
 
 as_root() {
@@ -88,6 +89,7 @@ case "${1:-}" in
   test)
     build build
     run_tests build
+    bash tests/packaging/packaging_test.sh build-pkg
     build build-asan -DRUNNER_METRICS_SANITIZE=ON -DRUNNER_METRICS_BUILD_BENCH=OFF
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
     bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
