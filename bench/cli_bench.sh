@@ -68,14 +68,15 @@ echo
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$json" \
   -n runner_metrics "$a" -n python_pydantic "$b" -n hello_world "$c"
 
-# 3. Ratios of the means (results are in command order).
+# 3. Ratios of the medians (results are in command order): on a shared
+# machine a few runs stall for tens of milliseconds, which moves the means.
 echo
 "$python" - "$json" <<'PY'
 import json
 import sys
 
 results = json.load(open(sys.argv[1]))["results"]
-cli, py, hello = (r["mean"] for r in results)
+cli, py, hello = (r["median"] for r in results)
 for r, name in zip(results, ("runner_metrics", "python_pydantic", "hello_world")):
     print(f"{name:16} mean {r['mean'] * 1e3:8.3f} ms  median {r['median'] * 1e3:8.3f} ms"
           f"  stddev {r['stddev'] * 1e3:.3f} ms")

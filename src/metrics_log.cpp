@@ -63,6 +63,7 @@ struct MetricsLog::File {
   // timestamps a slower write after it). -1: no watch, stat every time.
   int inotify_fd = -1;
   int watch = -1;
+  bool inotify_unavailable = false;
   unsigned generation = fork_generation.load();
   std::size_t max_write = kMaxBatchWrite;
 
@@ -93,7 +94,10 @@ struct MetricsLog::File {
     inode = st.st_ino;
     // A pipe keeps only writes of up to PIPE_BUF bytes whole.
     max_write = S_ISFIFO(st.st_mode) ? PIPE_BUF : kMaxBatchWrite;
-    watch_open_file();
+    // The watch follows on the next append: a one-shot writer (the CLI) never
+    // needs one, and closing an inotify instance can cost milliseconds.
+    if (watch >= 0) ::inotify_rm_watch(inotify_fd, watch);
+    watch = -1;
     return true;
   }
 
@@ -125,27 +129,35 @@ struct MetricsLog::File {
   // with the open cannot make us watch another file) for what logrotate and
   // operators do to it: rename (create), unlink, attribute changes.
   void watch_open_file() {
-    if (inotify_fd < 0) inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify_fd < 0 && !inotify_unavailable) {
+      inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+      inotify_unavailable = inotify_fd < 0;
+    }
     if (inotify_fd < 0) return;
-    if (watch >= 0) ::inotify_rm_watch(inotify_fd, watch);
     watch = ::inotify_add_watch(inotify_fd, fmt::format("/proc/self/fd/{}", fd).c_str(),
                                 IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB);
-    file_changed();  // drop what the previous watch left queued
+    drain_events();  // what an earlier watch left queued
   }
 
-  // Whether the watch saw anything since the last call. Without a watch,
-  // anything may have happened.
+  bool drain_events() const {
+    alignas(inotify_event) std::array<char, 4096> events;
+    bool any = false;
+    while (::read(inotify_fd, events.data(), events.size()) > 0) any = true;
+    return any;
+  }
+
+  // Whether the file may have been renamed, deleted or replaced since the
+  // last call. The first call after an open starts the watch and answers
+  // yes, so the caller's check of the path covers the time before it.
   bool file_changed() {
     if (generation != fork_generation.load(std::memory_order_relaxed)) {
-      forget_inherited_watch();
-      watch_open_file();
-      return true;  // the parent may have taken the event meant for us
+      forget_inherited_watch();  // the parent may take the events meant for us
     }
-    if (watch < 0) return true;
-    alignas(inotify_event) std::array<char, 4096> events;
-    bool changed = false;
-    while (::read(inotify_fd, events.data(), events.size()) > 0) changed = true;
-    return changed;
+    if (watch < 0) {
+      watch_open_file();
+      return true;
+    }
+    return drain_events();
   }
 
   // logrotate's `create` renames the file and makes a new one at the path;
@@ -157,20 +169,13 @@ struct MetricsLog::File {
     }
     if (!file_changed()) return;
     // Something happened to the file (or there is no watch): is it still the
-    // one at the path? Checked again after each reopen, as the new file may
-    // have been renamed before its watch was in place; a path that keeps
-    // changing under us gets the file of the last open.
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      struct stat st {};
-      if (::stat(path.c_str(), &st) != 0) {
-        if (errno != ENOENT) throw_os_error(path, "check", errno);
-        open_after_path_vanished();
-      } else if (st.st_dev == device && st.st_ino == inode) {
-        return;
-      } else {
-        open();
-      }
-      if (watch < 0) return;
+    // one at the path?
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno != ENOENT) throw_os_error(path, "check", errno);
+      open_after_path_vanished();
+    } else if (st.st_dev != device || st.st_ino != inode) {
+      open();
     }
   }
 
