@@ -15,6 +15,8 @@ PACKAGES=(
   logrotate util-linux python3 python3-pydantic hyperfine
   clang libclang-rt-14-dev
   dpkg-dev file lintian man-db
+  chromium python3-pil
+  libcpp-httplib-dev prometheus
 )
 
 as_root() {

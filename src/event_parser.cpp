@@ -55,6 +55,7 @@ struct EventParser::Impl {
   ParsedLine result;
   Failure failure;
   SeenNames seen;
+  std::string event_name;
 
   ParsedLine& invalid(std::string field, std::string problem) {
     result.kind = ParsedLine::Kind::Invalid;
@@ -103,7 +104,7 @@ struct EventParser::Impl {
         if (!decoder.decode_into(value, seconds, "timestamp", Range::NonNegative, {})) return false;
         timestamp = seconds;
       } else if (key == "event") {
-        std::string name;
+        std::string& name = event_name;  // reused: no allocation per line
         if (!decoder.decode_into(value, name, "event", Range::Any, {})) return false;
         has_event = true;
         const std::size_t index = event_type_index(name);
@@ -118,7 +119,7 @@ struct EventParser::Impl {
           type_index = index;
           emplace_event(event, index);
         }
-        std::visit([&](auto& e) { e.event = std::move(name); }, event);
+        std::visit([&](auto& e) { e.event.assign(name); }, event);
       } else if (other) {
         // Another writer's event: only its JSON well-formedness matters.
       } else if (type_index == std::variant_npos) {
@@ -136,10 +137,33 @@ struct EventParser::Impl {
       }
     }
     if (type_index == std::variant_npos || needs_second_pass) return true;
-    return std::visit([&](auto& e) { return decoder.require_all(e, present, {}); }, event);
+    return std::visit(
+        [&](auto& e) {
+          clear_absent_optionals(e, present);
+          return decoder.require_all(e, present, {});
+        },
+        event);
   }
 
+  // The event of the previous line is reused, its strings keeping their
+  // capacity; an optional member this line does not have must not keep the
+  // previous line's value.
+  template <Record R>
+  static void clear_absent_optionals(R& record, std::uint64_t present) {
+    std::size_t index = 0;
+    for_each_field<R>([&](const auto& field) {
+      auto& member = record.*(field.member);
+      if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
+        if ((present & (std::uint64_t{1} << index)) == 0) member.reset();
+      }
+      ++index;
+    });
+  }
+
+  // Makes `event` hold the type at `index`, keeping it (and the capacity of
+  // its strings) when it already does.
   static void emplace_event(AnyEvent& event, std::size_t index) {
+    if (event.index() == index) return;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((index == I ? (event.template emplace<I>(), 0) : 0), ...);
     }(std::make_index_sequence<std::variant_size_v<AnyEvent>>{});

@@ -17,6 +17,18 @@ void add_issue_command(CLI::App& app, Action& action);
 /// `setup-logrotate`.
 void add_setup_logrotate_command(CLI::App& app, Action& action);
 
+/// `validate [FILE...]`.
+void add_validate_command(CLI::App& app, Action& action);
+
+/// `summary [FILE...] [--since T] [--until T] [--by flavor] [--format text|json]`.
+void add_summary_command(CLI::App& app, Action& action);
+
+/// `report [FILE...] --output FILE.html [--since T] [--until T] [--by flavor] [--interval W]`.
+void add_report_command(CLI::App& app, Action& action);
+
+/// `serve [--log PATH] [--listen HOST:PORT] [--max-label-values N]`.
+void add_serve_command(CLI::App& app, Action& action);
+
 /// The metrics log: --log if given, else $RUNNER_METRICS_LOG, else the
 /// ancestor's path.
 std::string resolve_log_path(const std::string& flag);

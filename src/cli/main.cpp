@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "runner_metrics/errors.hpp"
+#include "runner_metrics/reader.hpp"
 
 namespace {
 
@@ -46,6 +47,10 @@ int run(int argc, char** argv) {
   runner_metrics::cli::Action action;
   runner_metrics::cli::add_issue_command(app, action);
   runner_metrics::cli::add_setup_logrotate_command(app, action);
+  runner_metrics::cli::add_validate_command(app, action);
+  runner_metrics::cli::add_summary_command(app, action);
+  runner_metrics::cli::add_report_command(app, action);
+  runner_metrics::cli::add_serve_command(app, action);
 
   try {
     if (argc > 1 && argv[1][0] != '-' &&
@@ -64,6 +69,8 @@ int run(int argc, char** argv) {
   } catch (const runner_metrics::IssueMetricEventError& e) {
     return fail(1, e.what());
   } catch (const runner_metrics::LogrotateSetupError& e) {
+    return fail(1, e.what());
+  } catch (const runner_metrics::ReadLogError& e) {
     return fail(1, e.what());
   } catch (const std::exception& e) {
     return fail(1, e.what());

@@ -1,0 +1,182 @@
+// SPEC §8's Prometheus metrics, built one log line at a time: the numbers
+// behind `runner-metrics serve`'s GET /metrics.
+//
+//   PrometheusMetrics metrics;
+//   EventParser parser(ParseRules::Log);
+//   metrics.add(parser.read(R"({"timestamp": 1.0, "event": "runner_installed", "flavor": "small",
+//   "duration": 7.5})")); render_prometheus(metrics) → ...
+//     runner_spawn_duration_seconds_bucket{flavor="small",le="5.0"} 0
+//     runner_spawn_duration_seconds_bucket{flavor="small",le="10.0"} 1
+//     ...
+//     runner_metric_events_total{event="runner_installed",flavor="small"} 1
+//
+// Label values come from the log, which any workflow can reach, so their
+// number is capped: past `max_label_values` distinct flavors (or statuses),
+// or for a value longer than `max_label_value_bytes`, an event is counted
+// under the value "other" and in metrics_log_label_values_folded_total.
+// Memory is bounded by the caps, never by the log.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/events.hpp"
+#include "runner_metrics/log_follower.hpp"
+
+namespace runner_metrics {
+
+/// SPEC §8's buckets (seconds), the finite upper bounds; +Inf is implied.
+inline constexpr std::array<double, 9> SPAWN_DURATION_BUCKETS{5,   10,  15,  30, 60,
+                                                              120, 180, 300, 600};
+inline constexpr std::array<double, 9> IDLE_DURATION_BUCKETS{5, 10, 15, 30, 60, 120, 180, 300, 600};
+inline constexpr std::array<double, 10> QUEUE_DURATION_BUCKETS{5,    30,   60,   300,  600,
+                                                               1200, 1800, 3600, 7200, 18000};
+inline constexpr std::array<double, 11> JOB_DURATION_BUCKETS{
+    60, 300, 600, 1200, 1800, 3600, 7200, 14400, 21600, 259200, 432000};
+inline constexpr std::array<double, 5> RECONCILE_DURATION_BUCKETS{60, 120, 300, 600, 900};
+
+/// A Prometheus histogram: observations counted into fixed buckets, plus
+/// their count and sum.
+class Histogram {
+ public:
+  /// Room for the longest of SPEC §8's bucket lists, +Inf included.
+  static constexpr std::size_t MAX_BUCKETS = 12;
+
+  /// `bounds`: ascending finite upper bounds, at most MAX_BUCKETS - 1; must
+  /// outlive the histogram (the constants above do).
+  explicit Histogram(std::span<const double> bounds) noexcept;
+
+  void observe(double value) noexcept;
+
+  std::span<const double> bounds() const noexcept { return bounds_; }
+  /// Observations <= bounds()[i]; cumulative(bounds().size()) is count().
+  std::uint64_t cumulative(std::size_t i) const noexcept;
+  std::uint64_t count() const noexcept { return count_; }
+  double sum() const noexcept { return sum_; }
+
+ private:
+  std::span<const double> bounds_;
+  std::array<std::uint64_t, MAX_BUCKETS> buckets_{};  // not cumulative; last is +Inf
+  std::uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+/// Every series of one flavor (or of "other"). A histogram or counter that
+/// never saw an event of the flavor is not exposed, as a client library
+/// exposes a labelled series only once it is used.
+struct FlavorMetrics {
+  Histogram spawn_duration{SPAWN_DURATION_BUCKETS};          ///< runner_installed.duration
+  Histogram idle_duration{IDLE_DURATION_BUCKETS};            ///< runner_start.idle
+  Histogram queue_duration{QUEUE_DURATION_BUCKETS};          ///< runner_start.queue_duration
+  Histogram job_duration{JOB_DURATION_BUCKETS};              ///< runner_stop.job_duration
+  Histogram reconcile_duration{RECONCILE_DURATION_BUCKETS};  ///< reconciliation.duration
+  /// Valid events, by AnyEvent's index (runner_installed, runner_start, ...).
+  std::array<std::uint64_t, std::variant_size_v<AnyEvent>> events{};
+  /// Sum of reconciliation.crashed_runners; saturates at 2^64 - 1.
+  std::uint64_t crashed_runners = 0;
+  /// runner_stop events by status (statuses capped as flavors are).
+  std::map<std::string, std::uint64_t, std::less<>> stops;
+
+  /// The latest reconciliation: greatest timestamp, a later line winning a tie.
+  struct Latest {
+    double timestamp = 0;
+    std::int64_t idle_runners = 0;
+  };
+  std::optional<Latest> latest_reconciliation;
+};
+
+struct PrometheusOptions {
+  /// Distinct values a label (flavor, status) takes before the next new one
+  /// is folded into "other".
+  std::size_t max_label_values = 1000;
+  /// A longer label value is folded into "other" whatever the count.
+  std::size_t max_label_value_bytes = 256;
+};
+
+/// The aggregate of everything read from a log. Not thread-safe: guard it
+/// with a mutex when one thread reads the log and others render.
+class PrometheusMetrics {
+ public:
+  /// The label value that folded values are counted under.
+  static constexpr std::string_view OTHER = "other";
+
+  explicit PrometheusMetrics(PrometheusOptions options = {});
+
+  /// One line as EventParser(ParseRules::Log) classified it.
+  void add(const ParsedLine& line);
+  void add(const AnyEvent& event);
+  /// A JSON object whose `event` is not one of the library's types.
+  void add_other() noexcept { ++other_events_; }
+  /// A line that is not a valid event (bad JSON, a field missing, too long).
+  void add_invalid() noexcept { ++invalid_lines_; }
+  void add_reopen(LogReopen reason) noexcept;
+
+  const PrometheusOptions& options() const noexcept { return options_; }
+  /// By flavor, sorted; "other" holds the folded ones.
+  const std::map<std::string, FlavorMetrics, std::less<>>& flavors() const noexcept {
+    return flavors_;
+  }
+  std::uint64_t invalid_lines() const noexcept { return invalid_lines_; }
+  std::uint64_t other_events() const noexcept { return other_events_; }
+  /// Events whose flavor, or runner_stop status, was folded into "other".
+  std::uint64_t folded_flavors() const noexcept { return folded_flavors_; }
+  std::uint64_t folded_statuses() const noexcept { return folded_statuses_; }
+  std::uint64_t reopens(LogReopen reason) const noexcept;
+  /// runner_stops_total's series are capped at 10 × max_label_values
+  /// (flavor, status) pairs; past that a new pair's status is folded.
+  std::size_t max_stop_series() const noexcept { return options_.max_label_values * 10; }
+
+ private:
+  FlavorMetrics& flavor(std::string_view name);
+  std::string_view status_label(FlavorMetrics& metrics, std::string_view status);
+  bool fits(std::string_view value) const noexcept {
+    return value.size() <= options_.max_label_value_bytes;
+  }
+
+  // The flavor of the previous event: flavors come in runs. A copy starts
+  // without it rather than point into the source.
+  struct Cache {
+    std::string_view name;  // the key in flavors_
+    FlavorMetrics* metrics = nullptr;
+    Cache() = default;
+    Cache(const Cache&) noexcept {}
+    Cache& operator=(const Cache&) noexcept {
+      name = {};
+      metrics = nullptr;
+      return *this;
+    }
+  };
+
+  PrometheusOptions options_;
+  std::map<std::string, FlavorMetrics, std::less<>> flavors_;
+  std::size_t distinct_flavors_ = 0;             // not counting a folded "other"
+  std::set<std::string, std::less<>> statuses_;  // the statuses that have a label of their own
+  std::size_t stop_series_ = 0;
+  std::uint64_t invalid_lines_ = 0;
+  std::uint64_t other_events_ = 0;
+  std::uint64_t folded_flavors_ = 0;
+  std::uint64_t folded_statuses_ = 0;
+  std::array<std::uint64_t, 2> reopens_{};
+  Cache cache_;
+};
+
+/// The Prometheus text exposition format (version 0.0.4) of all metrics:
+/// SPEC §8's table in its order, then the exporter's own, each with
+/// `# HELP` and `# TYPE`, series in flavor order, label values escaped
+/// (\\, \", \n). Serve it as PROMETHEUS_CONTENT_TYPE.
+std::string render_prometheus(const PrometheusMetrics& metrics);
+
+inline constexpr std::string_view PROMETHEUS_CONTENT_TYPE =
+    "text/plain; version=0.0.4; charset=utf-8";
+
+}  // namespace runner_metrics

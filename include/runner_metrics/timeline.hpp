@@ -1,0 +1,178 @@
+// What a metrics log says over time: per bucket of time, how many runners
+// were installed, started and stopped, how many crashed, how many sat idle
+// after the reconciliations, and min / avg / max of each duration.
+//
+//   Timeline timeline;                       // width chosen from the span
+//   timeline.add(event, position);           // for each valid event
+//   timeline.interval() → 300                // seconds: 5 min buckets
+//   timeline.groups()[0]->buckets.at(5880000).counts.runner_installed → 42
+//                                            // bucket 5880000 is [5880000·300, 5880001·300)
+//
+// Like a Summary, a Timeline is built one event at a time and merges exactly
+// with another, in any order, so parts of a log can be read on separate
+// threads. Its memory depends on the number of buckets (at most
+// AUTO_MAX_BUCKETS, or MAX_BUCKETS with an explicit interval) and flavors,
+// not on the number of events.
+//
+// The width cannot be known before the log is read, and the log is read once:
+// buckets start at the finest width and are merged into wider ones (each
+// width divides the next, so every bucket maps into exactly one) whenever the
+// span from the first to the last event would need too many. The width that
+// results is a function of that span alone, whatever the order of events.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner_metrics/events.hpp"
+#include "runner_metrics/summary.hpp"
+
+namespace runner_metrics {
+
+/// count, min, avg and max of the durations in one bucket, exact and the
+/// same in any order of additions and merges.
+class MinAvgMax {
+ public:
+  void add(double seconds);
+  void merge(const MinAvgMax& other);
+
+  std::uint64_t count() const noexcept { return count_; }
+  /// min, avg and max need count() > 0.
+  double min() const noexcept { return min_; }
+  double max() const noexcept { return max_; }
+  double avg() const;
+
+ private:
+  std::uint64_t count_ = 0;
+  double min_ = 0;
+  double max_ = 0;
+  detail::ExactSum sum_;
+};
+
+/// Durations of one bucket, as SPEC §7 takes them from the events.
+struct BucketDurations {
+  MinAvgMax installation;    ///< runner_installed.duration
+  MinAvgMax idle;            ///< runner_start.idle
+  MinAvgMax queue;           ///< runner_start.queue_duration, where present
+  MinAvgMax job;             ///< runner_stop.job_duration, status "normal" only
+  MinAvgMax reconciliation;  ///< reconciliation.duration
+};
+
+/// What happened in one bucket of time.
+struct TimelineBucket {
+  /// Events of each type whose timestamp falls in the bucket;
+  /// crashed_runners is summed over its reconciliations.
+  EventCounts counts;
+  /// Each flavor's latest reconciliation in the bucket.
+  std::map<std::string, LatestReconciliation, std::less<>> latest_reconciliations;
+  BucketDurations durations;
+};
+
+/// All flavors, or one.
+struct TimelineGroup {
+  std::optional<std::string> flavor;  ///< nullopt when not grouped by flavor.
+  /// By bucket number: bucket k holds timestamps in [k · interval, (k + 1) · interval).
+  /// Buckets without events are left out.
+  std::map<std::int64_t, TimelineBucket> buckets;
+
+  /// For each bucket from `first` to `last`, the idle runners after the
+  /// reconciliations up to the bucket's end: each flavor's latest
+  /// reconciliation so far, summed (saturating), as SPEC §7's
+  /// idle_runners_last is for the whole log; nullopt before the first.
+  std::vector<std::optional<std::uint64_t>> idle_runners(std::int64_t first,
+                                                         std::int64_t last) const;
+};
+
+struct TimelineOptions {
+  /// Keep events with since <= timestamp < until (UNIX seconds), as a Summary does.
+  std::optional<double> since;
+  std::optional<double> until;
+  /// One group per flavor instead of one for all.
+  bool by_flavor = false;
+  /// Bucket width in seconds, > 0; 0 chooses one from the span (see AUTO_INTERVALS).
+  std::int64_t interval = 0;
+};
+
+class Timeline {
+ public:
+  /// Widths chosen automatically, smallest first: the first whose buckets
+  /// cover the span in at most AUTO_MAX_BUCKETS; past 1 day the width doubles.
+  static constexpr std::int64_t AUTO_INTERVALS[] = {60,   300,   900,   1800, 3600,
+                                                    7200, 21600, 43200, 86400};
+  static constexpr std::int64_t AUTO_MAX_BUCKETS = 1000;
+  /// An explicit interval is doubled until the span fits in this many buckets.
+  static constexpr std::int64_t MAX_BUCKETS = 10000;
+  /// Events at or after 10000-01-01T00:00:00Z are counted but not placed in
+  /// a bucket: no time axis can label them.
+  static constexpr double CHART_END = 253402300800.0;
+
+  explicit Timeline(TimelineOptions options = {});
+
+  /// A valid event at `position`; ignored outside the window.
+  void add(const AnyEvent& event, LogPosition position);
+  /// Everything `other` holds; the same result in any order of merges.
+  /// Both must have been made with the same options.
+  void merge(const Timeline& other);
+
+  const TimelineOptions& options() const noexcept { return options_; }
+  /// The bucket width in seconds now.
+  std::int64_t interval() const noexcept { return interval_; }
+  /// True when an explicit interval had to be widened to fit MAX_BUCKETS.
+  bool widened() const noexcept { return options_.interval > 0 && interval_ != options_.interval; }
+  /// Numbers of the first and last bucket over all groups; nullopt when no
+  /// event was placed.
+  std::optional<std::int64_t> first_bucket() const;
+  std::optional<std::int64_t> last_bucket() const;
+  /// Timestamps of the earliest and latest event placed (exact).
+  std::optional<double> first_timestamp() const;
+  std::optional<double> last_timestamp() const;
+  /// Events in the window at or after CHART_END.
+  std::uint64_t unplaced() const noexcept { return unplaced_; }
+  /// In output order: one group with no flavor (when it has an event), or
+  /// (by_flavor) one per flavor that has an event in the window, sorted by flavor.
+  std::vector<const TimelineGroup*> groups() const;
+
+ private:
+  // Bucket width for events from second `first` to second `last`.
+  std::int64_t width_for(std::int64_t first, std::int64_t last) const;
+  // Makes the buckets `width` wide (a multiple of the current width).
+  void widen(std::int64_t width);
+  TimelineGroup& group_for(std::string_view flavor);
+
+  // A copy starts without the cached group rather than point into the source.
+  struct GroupCache {
+    TimelineGroup* group = nullptr;
+    GroupCache() = default;
+    GroupCache(const GroupCache&) noexcept {}
+    GroupCache& operator=(const GroupCache&) noexcept {
+      group = nullptr;
+      return *this;
+    }
+  };
+
+  TimelineOptions options_;
+  std::int64_t interval_;
+  std::optional<double> first_timestamp_;
+  std::optional<double> last_timestamp_;
+  std::uint64_t unplaced_ = 0;
+  std::map<std::string, TimelineGroup, std::less<>> groups_;  // "" holds the ungrouped one
+  GroupCache last_group_;
+};
+
+/// A bucket width as a person writes it: a positive whole number of
+/// seconds, alone or with a unit s, m or min, h, d ("90", "30s", "5m", "1h",
+/// "1d").
+///
+///   parse_interval("15min") → 900
+///   parse_interval("1.5h") → nullopt (whole numbers only)
+std::optional<std::int64_t> parse_interval(std::string_view text);
+
+/// A width as the page labels it: "1 min", "15 min", "2 h", "1 d", "90 s".
+std::string interval_label(std::int64_t seconds);
+
+}  // namespace runner_metrics

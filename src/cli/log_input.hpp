@@ -1,0 +1,49 @@
+// What `validate`, `summary` and `report` share: which logs to read, the
+// window's --since and --until, and writing the result so that a failed
+// write is an error rather than a silent success.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.hpp"
+#include "runner_metrics/errors.hpp"
+#include "runner_metrics/summary.hpp"
+
+namespace runner_metrics::cli {
+
+inline constexpr const char* LOG_FILES_HELP =
+    "Logs to read, in order (rotated files first); - is standard input. Default: "
+    "$RUNNER_METRICS_LOG, else /var/log/github-runner-metrics.log.";
+
+inline std::vector<std::string> log_files(const std::vector<std::string>& given) {
+  if (!given.empty()) return given;
+  return {resolve_log_path({})};
+}
+
+/// The time given to `flag` (--since or --until), nullopt when not given;
+/// throws ValidationError naming the flag.
+inline std::optional<double> time_flag(const CLI::App& command, const std::string& flag,
+                                       const std::string& text) {
+  if (command.count(flag) == 0) return std::nullopt;
+  if (const auto seconds = parse_time(text)) return seconds;
+  throw ValidationError(flag, fmt::format("is neither UNIX seconds nor an ISO 8601 time "
+                                          "(2026-11-25, 2026-11-25T14:00:00Z): \"{}\"",
+                                          text.substr(0, 64)));
+}
+
+inline void write_stdout(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    throw std::runtime_error(std::string("standard output: ") + std::strerror(errno));
+  }
+}
+
+}  // namespace runner_metrics::cli

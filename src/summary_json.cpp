@@ -1,0 +1,131 @@
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <iterator>
+#include <stdexcept>
+#include <string_view>
+
+#include "runner_metrics/serialize.hpp"
+#include "runner_metrics/summary_render.hpp"
+
+namespace runner_metrics {
+
+namespace {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  // `"name": `, after a ", " unless it opens its object.
+  JsonWriter& key(std::string_view name) {
+    comma_if_needed();
+    string(name);
+    out_ += ": ";
+    return *this;
+  }
+  void open(char bracket) {
+    out_ += bracket;
+    first_ = true;
+  }
+  void close(char bracket) {
+    out_ += bracket;
+    first_ = false;
+  }
+  void comma_if_needed() {
+    if (!first_) out_ += ", ";
+    first_ = false;
+  }
+  void number(std::uint64_t n) { fmt::format_to(std::back_inserter(out_), "{}", n); }
+  void number(double x) { detail::append_python_float(out_, x); }
+  void null() { out_ += "null"; }
+  void string(std::string_view text) {
+    // Flavors and statuses come from lines the parser found valid UTF-8.
+    if (!detail::append_ascii_json_string(out_, text)) {
+      throw std::logic_error("render_json: text is not valid UTF-8");
+    }
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void write_stats(JsonWriter& json, const DurationStats& stats) {
+  json.open('{');
+  json.key("count").number(stats.count());
+  const auto value = [&](std::string_view name, auto get) {
+    json.key(name);
+    if (stats.count() == 0) {
+      json.null();
+    } else {
+      json.number(get());
+    }
+  };
+  value("min", [&] { return stats.min(); });
+  value("max", [&] { return stats.max(); });
+  value("avg", [&] { return stats.avg(); });
+  value("p50", [&] { return stats.quantile(0.50); });
+  value("p95", [&] { return stats.quantile(0.95); });
+  value("p99", [&] { return stats.quantile(0.99); });
+  json.close('}');
+}
+
+void write_group(JsonWriter& json, const GroupSummary& group) {
+  json.open('{');
+  json.key("flavor");
+  if (group.flavor) {
+    json.string(*group.flavor);
+  } else {
+    json.null();
+  }
+  json.key("counts").open('{');
+  json.key("runner_installed").number(group.counts.runner_installed);
+  json.key("runner_start").number(group.counts.runner_start);
+  json.key("runner_stop").number(group.counts.runner_stop);
+  json.key("reconciliation").number(group.counts.reconciliation);
+  json.key("crashed_runners").number(group.counts.crashed_runners);
+  json.close('}');
+  json.key("runner_stop_status").open('{');
+  for (const auto& [status, count] : group.runner_stop_status) json.key(status).number(count);
+  json.close('}');
+  json.key("idle_runners_last");
+  if (const auto idle = group.idle_runners_last()) {
+    json.number(*idle);
+  } else {
+    json.null();
+  }
+  json.key("durations").open('{');
+  write_stats(json.key("installation"), group.durations.installation);
+  write_stats(json.key("idle"), group.durations.idle);
+  write_stats(json.key("queue"), group.durations.queue);
+  write_stats(json.key("job"), group.durations.job);
+  write_stats(json.key("reconciliation"), group.durations.reconciliation);
+  json.close('}');
+  json.close('}');
+}
+
+}  // namespace
+
+std::string render_json(const Summary& summary) {
+  std::string out;
+  out.reserve(1024);
+  JsonWriter json(out);
+  json.open('{');
+  json.key("lines").open('{');
+  json.key("total").number(summary.lines().total);
+  json.key("valid").number(summary.lines().valid);
+  json.key("other").number(summary.lines().other);
+  json.key("invalid").number(summary.lines().invalid);
+  json.close('}');
+  json.key("groups").open('[');
+  for (const GroupSummary* group : summary.groups()) {
+    json.comma_if_needed();
+    write_group(json, *group);
+  }
+  json.close(']');
+  json.close('}');
+  out += '\n';
+  return out;
+}
+
+}  // namespace runner_metrics

@@ -1,0 +1,296 @@
+// prometheus_metrics.hpp: SPEC §8's metrics from events, and their text
+// exposition — names, types, buckets, escaping, and the label caps.
+#include "runner_metrics/prometheus_metrics.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/serialize.hpp"
+#include "support/serve_support.hpp"
+
+namespace runner_metrics {
+namespace {
+
+using testing::Exposition;
+using testing::parse_exposition;
+
+RunnerStop stop(std::string flavor, std::string status, double job_duration) {
+  return RunnerStop{.timestamp = 1,
+                    .flavor = std::move(flavor),
+                    .workflow = "w",
+                    .repo = "o/r",
+                    .github_event = "push",
+                    .status = std::move(status),
+                    .job_duration = job_duration};
+}
+
+Reconciliation reconciliation(double timestamp, std::string flavor, std::int64_t crashed,
+                              std::int64_t idle) {
+  return Reconciliation{.timestamp = timestamp,
+                        .flavor = std::move(flavor),
+                        .crashed_runners = crashed,
+                        .idle_runners = idle,
+                        .duration = 30};
+}
+
+Exposition rendered(const PrometheusMetrics& metrics) {
+  return parse_exposition(render_prometheus(metrics));
+}
+
+TEST(PrometheusMetrics, ExposesEveryMetricOfSpecTableInOrderWithTypeAndHelp) {
+  const Exposition e = rendered(PrometheusMetrics());
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"runner_spawn_duration_seconds", "histogram"},
+      {"runner_idle_duration_seconds", "histogram"},
+      {"runner_queue_duration_seconds", "histogram"},
+      {"job_duration_seconds", "histogram"},
+      {"reconcile_duration_seconds", "histogram"},
+      {"idle_runners_count", "gauge"},
+      {"runner_metric_events_total", "counter"},
+      {"runner_stops_total", "counter"},
+      {"crashed_runners_total", "counter"},
+      {"metrics_log_invalid_lines_total", "counter"},
+      {"metrics_log_other_events_total", "counter"},
+      {"metrics_log_label_values_folded_total", "counter"},
+      {"metrics_log_reopens_total", "counter"},
+  };
+  ASSERT_EQ(e.order.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(e.order[i], expected[i].first);
+    EXPECT_EQ(e.types.at(expected[i].first), expected[i].second);
+    EXPECT_FALSE(e.helps.at(expected[i].first).empty());
+  }
+  EXPECT_EQ(e.value("metrics_log_invalid_lines_total"), 0);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="flavor"})"), 0);
+}
+
+TEST(PrometheusMetrics, WritesAHistogramAsCumulativeBucketsSumAndCount) {
+  PrometheusMetrics metrics;
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "small", .duration = 7.5});
+  metrics.add(RunnerInstalled{.timestamp = 2, .flavor = "small", .duration = 700});
+  const std::string text = render_prometheus(metrics);
+  EXPECT_NE(text.find("# TYPE runner_spawn_duration_seconds histogram\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"5.0\"} 0\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"10.0\"} 1\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"15.0\"} 1\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"30.0\"} 1\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"60.0\"} 1\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"120.0\"} 1\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"180.0\"} 1\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"300.0\"} 1\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"600.0\"} 1\n"
+                      "runner_spawn_duration_seconds_bucket{flavor=\"small\",le=\"+Inf\"} 2\n"
+                      "runner_spawn_duration_seconds_sum{flavor=\"small\"} 707.5\n"
+                      "runner_spawn_duration_seconds_count{flavor=\"small\"} 2\n"
+                      "# HELP runner_idle_duration_seconds "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("runner_metric_events_total{event=\"runner_installed\",flavor=\"small\"} 2\n"),
+      std::string::npos);
+}
+
+TEST(PrometheusMetrics, HasExactlySpecBucketsForEachHistogram) {
+  PrometheusMetrics metrics;
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "f", .duration = 1});
+  metrics.add(RunnerStart{.timestamp = 1, .flavor = "f", .idle = 1, .queue_duration = 1});
+  metrics.add(stop("f", "normal", 1));
+  metrics.add(reconciliation(1, "f", 0, 0));
+  const Exposition e = rendered(metrics);
+  const auto les = [&](const std::string& name) {
+    std::vector<std::string> found;
+    for (const std::string& series : e.series_of(name + "_bucket")) {
+      const auto at = series.find("le=\"") + 4;
+      found.push_back(series.substr(at, series.find('"', at) - at));
+    }
+    std::sort(found.begin(), found.end(), [](const std::string& a, const std::string& b) {
+      return (a == "+Inf" ? 1e300 : std::stod(a)) < (b == "+Inf" ? 1e300 : std::stod(b));
+    });
+    return found;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(les("runner_spawn_duration_seconds"),
+            (V{"5.0", "10.0", "15.0", "30.0", "60.0", "120.0", "180.0", "300.0", "600.0", "+Inf"}));
+  EXPECT_EQ(les("runner_idle_duration_seconds"),
+            (V{"5.0", "10.0", "15.0", "30.0", "60.0", "120.0", "180.0", "300.0", "600.0", "+Inf"}));
+  EXPECT_EQ(les("runner_queue_duration_seconds"),
+            (V{"5.0", "30.0", "60.0", "300.0", "600.0", "1200.0", "1800.0", "3600.0", "7200.0",
+               "18000.0", "+Inf"}));
+  EXPECT_EQ(les("job_duration_seconds"),
+            (V{"60.0", "300.0", "600.0", "1200.0", "1800.0", "3600.0", "7200.0", "14400.0",
+               "21600.0", "259200.0", "432000.0", "+Inf"}));
+  EXPECT_EQ(les("reconcile_duration_seconds"),
+            (V{"60.0", "120.0", "300.0", "600.0", "900.0", "+Inf"}));
+}
+
+TEST(PrometheusMetrics, CountsAValueEqualToABoundInThatBucket) {
+  PrometheusMetrics metrics;
+  metrics.add(stop("f", "normal", 60));
+  metrics.add(stop("f", "normal", 60.000001));
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.value(R"(job_duration_seconds_bucket{flavor="f",le="60.0"})"), 1);
+  EXPECT_EQ(e.value(R"(job_duration_seconds_bucket{flavor="f",le="300.0"})"), 2);
+}
+
+TEST(PrometheusMetrics, JobDurationCountsEveryStatusAndStopsCountByStatus) {
+  PrometheusMetrics metrics;
+  metrics.add(stop("f", "normal", 100));
+  metrics.add(stop("f", "abnormal", 200));
+  metrics.add(stop("f", "abnormal", 300));
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.value(R"(job_duration_seconds_count{flavor="f"})"), 3);
+  EXPECT_EQ(e.value(R"(job_duration_seconds_sum{flavor="f"})"), 600);
+  EXPECT_EQ(e.value(R"(runner_stops_total{flavor="f",status="normal"})"), 1);
+  EXPECT_EQ(e.value(R"(runner_stops_total{flavor="f",status="abnormal"})"), 2);
+}
+
+TEST(PrometheusMetrics, QueueDurationIsObservedOnlyWhereGiven) {
+  PrometheusMetrics metrics;
+  metrics.add(RunnerStart{.timestamp = 1, .flavor = "f", .idle = 3});
+  metrics.add(RunnerStart{.timestamp = 2, .flavor = "f", .idle = 4, .queue_duration = 40});
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.value(R"(runner_idle_duration_seconds_count{flavor="f"})"), 2);
+  EXPECT_EQ(e.value(R"(runner_queue_duration_seconds_count{flavor="f"})"), 1);
+  EXPECT_EQ(e.value(R"(runner_queue_duration_seconds_bucket{flavor="f",le="30.0"})"), 0);
+  EXPECT_EQ(e.value(R"(runner_queue_duration_seconds_bucket{flavor="f",le="60.0"})"), 1);
+}
+
+TEST(PrometheusMetrics, IdleRunnersIsTheLatestReconciliationByTimestampLaterLineWinningATie) {
+  PrometheusMetrics metrics;
+  metrics.add(reconciliation(100, "f", 1, 7));
+  metrics.add(reconciliation(50, "f", 2, 9));   // older: not the gauge, but counted
+  metrics.add(reconciliation(100, "f", 0, 4));  // a tie: the later line wins
+  metrics.add(reconciliation(10, "g", 0, 2));
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.value(R"(idle_runners_count{flavor="f"})"), 4);
+  EXPECT_EQ(e.value(R"(idle_runners_count{flavor="g"})"), 2);
+  EXPECT_EQ(e.value(R"(crashed_runners_total{flavor="f"})"), 3);
+  EXPECT_EQ(e.value(R"(crashed_runners_total{flavor="g"})"), 0);
+  EXPECT_EQ(e.value(R"(runner_metric_events_total{event="reconciliation",flavor="f"})"), 3);
+}
+
+TEST(PrometheusMetrics, ExposesASeriesOnlyOnceAnEventTouchedIt) {
+  PrometheusMetrics metrics;
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "f", .duration = 1});
+  const Exposition e = rendered(metrics);
+  EXPECT_TRUE(e.series_of("job_duration_seconds_count").empty());
+  EXPECT_TRUE(e.series_of("idle_runners_count").empty());
+  EXPECT_TRUE(e.series_of("crashed_runners_total").empty());
+  EXPECT_EQ(e.series_of("runner_metric_events_total").size(), 1u);
+}
+
+TEST(PrometheusMetrics, EscapesBackslashQuoteAndNewlineInLabelValues) {
+  PrometheusMetrics metrics;
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "a\\b\"c\nd", .duration = 1});
+  const std::string text = render_prometheus(metrics);
+  EXPECT_NE(text.find(R"(runner_spawn_duration_seconds_count{flavor="a\\b\"c\nd"} 1)"),
+            std::string::npos)
+      << text;
+}
+
+TEST(PrometheusMetrics, FoldsFlavorsPastTheCapIntoOtherAndCountsThem) {
+  PrometheusMetrics metrics(PrometheusOptions{.max_label_values = 3});
+  for (int i = 0; i < 10; ++i) {
+    metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "f" + std::to_string(i), .duration = 1});
+  }
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "f1", .duration = 1});  // known
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.series_of("runner_spawn_duration_seconds_count"),
+            (std::vector<std::string>{R"(runner_spawn_duration_seconds_count{flavor="f0"})",
+                                      R"(runner_spawn_duration_seconds_count{flavor="f1"})",
+                                      R"(runner_spawn_duration_seconds_count{flavor="f2"})",
+                                      R"(runner_spawn_duration_seconds_count{flavor="other"})"}));
+  EXPECT_EQ(e.value(R"(runner_spawn_duration_seconds_count{flavor="other"})"), 7);
+  EXPECT_EQ(e.value(R"(runner_spawn_duration_seconds_count{flavor="f1"})"), 2);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="flavor"})"), 7);
+}
+
+TEST(PrometheusMetrics, FoldsALabelValueLongerThanTheLimit) {
+  PrometheusMetrics metrics(PrometheusOptions{.max_label_value_bytes = 8});
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "12345678", .duration = 1});
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "123456789", .duration = 1});
+  metrics.add(stop("12345678", std::string(100'000, 's'), 1));
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.value(R"(runner_spawn_duration_seconds_count{flavor="12345678"})"), 1);
+  EXPECT_EQ(e.value(R"(runner_spawn_duration_seconds_count{flavor="other"})"), 1);
+  EXPECT_EQ(e.value(R"(runner_stops_total{flavor="12345678",status="other"})"), 1);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="flavor"})"), 1);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="status"})"), 1);
+}
+
+TEST(PrometheusMetrics, FoldsStatusesPastTheCap) {
+  PrometheusMetrics metrics(PrometheusOptions{.max_label_values = 2});
+  metrics.add(stop("a", "normal", 1));
+  metrics.add(stop("b", "abnormal", 1));
+  metrics.add(stop("a", "weird", 1));
+  metrics.add(stop("b", "normal", 1));  // a known status: a series of its own
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.value(R"(runner_stops_total{flavor="a",status="other"})"), 1);
+  EXPECT_EQ(e.value(R"(runner_stops_total{flavor="b",status="normal"})"), 1);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="status"})"), 1);
+  EXPECT_EQ(e.value(R"(job_duration_seconds_count{flavor="a"})"), 2);
+}
+
+TEST(PrometheusMetrics, CapsStopSeriesAtTenTimesTheLabelCap) {
+  PrometheusMetrics metrics(PrometheusOptions{.max_label_values = 10});
+  ASSERT_EQ(metrics.max_stop_series(), 100u);
+  for (int f = 0; f < 10; ++f) {
+    for (int s = 0; s < 10; ++s) {
+      metrics.add(stop(fmt::format("f{}", f), fmt::format("s{}", s), 1));
+    }
+  }
+  metrics.add(stop("f0", "s0", 1));   // a pair already there
+  metrics.add(stop("f10", "s0", 1));  // flavor folded; the pair (other, s0) would be the 101st
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.series_of("runner_stops_total").size(), 101u);
+  EXPECT_EQ(e.value(R"(runner_stops_total{flavor="f0",status="s0"})"), 2);
+  EXPECT_EQ(e.value(R"(runner_stops_total{flavor="other",status="other"})"), 1);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="flavor"})"), 1);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="status"})"), 1);
+}
+
+TEST(PrometheusMetrics, CountsOtherEventsAndInvalidLinesFromTheParser) {
+  PrometheusMetrics metrics;
+  EventParser parser(ParseRules::Log);
+  metrics.add(parser.read(R"({"timestamp": 1, "event": "runner_resized", "flavor": "x"})"));
+  metrics.add(parser.read("junk"));
+  metrics.add(parser.read(R"({"timestamp": 1, "event": "runner_installed", "flavor": "x"})"));
+  std::string line = to_line(RunnerInstalled{.timestamp = 1, .flavor = "x", .duration = 2});
+  line.pop_back();  // the "\n"
+  metrics.add(parser.read(line));
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.value("metrics_log_other_events_total"), 1);
+  EXPECT_EQ(e.value("metrics_log_invalid_lines_total"), 2);
+  EXPECT_EQ(e.value(R"(runner_metric_events_total{event="runner_installed",flavor="x"})"), 1);
+}
+
+TEST(PrometheusMetrics, ACopyRendersTheSameAndCountsOnByItself) {
+  PrometheusMetrics metrics;
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "f", .duration = 1});
+  PrometheusMetrics copy = metrics;
+  EXPECT_EQ(render_prometheus(copy), render_prometheus(metrics));
+  copy.add(RunnerInstalled{.timestamp = 1, .flavor = "f", .duration = 1});
+  metrics.add(RunnerInstalled{.timestamp = 1, .flavor = "g", .duration = 1});
+  EXPECT_EQ(rendered(copy).value(R"(runner_spawn_duration_seconds_count{flavor="f"})"), 2);
+  EXPECT_EQ(rendered(metrics).value(R"(runner_spawn_duration_seconds_count{flavor="f"})"), 1);
+  EXPECT_FALSE(rendered(copy).value(R"(runner_spawn_duration_seconds_count{flavor="g"})"));
+}
+
+TEST(PrometheusMetrics, SaturatesCrashedRunnersInsteadOfWrapping) {
+  PrometheusMetrics metrics;
+  metrics.add(reconciliation(1, "f", std::numeric_limits<std::int64_t>::max(), 0));
+  metrics.add(reconciliation(2, "f", std::numeric_limits<std::int64_t>::max(), 0));
+  metrics.add(reconciliation(3, "f", 5, 0));
+  EXPECT_NE(
+      render_prometheus(metrics).find("crashed_runners_total{flavor=\"f\"} 18446744073709551615\n"),
+      std::string::npos);
+}
+
+}  // namespace
+}  // namespace runner_metrics

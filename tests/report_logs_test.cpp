@@ -1,0 +1,97 @@
+// report_logs and the hook it uses, SummarizeOptions::sink_for_worker: every
+// valid event reaches exactly one worker's sink, and the report's Timeline is
+// the one a single pass over the log makes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/report.hpp"
+#include "support/log_builder.hpp"
+#include "support/process.hpp"
+
+namespace runner_metrics {
+namespace {
+
+using testing::TempDir;
+using testing::write_file;
+
+TEST(SummarizeLogsSinks, EveryValidEventReachesOneWorkersSinkOnce) {
+  TempDir dir;
+  const std::string log = testing::random_log({.lines = 20000, .seed = 12});
+  write_file(dir / "log", log);
+  SummarizeOptions options;
+  options.workers = 3;
+  options.range_bytes = 32 * 1024;
+  std::deque<std::vector<std::uint64_t>> offsets;  // per worker
+  unsigned made = 0;
+  options.sink_for_worker = [&](unsigned worker) -> EventSink {
+    EXPECT_EQ(worker, made++);
+    auto& seen = offsets.emplace_back();
+    return [&seen](const AnyEvent&, LogPosition position) { seen.push_back(position.offset); };
+  };
+  const LogsSummary result = summarize_logs({dir / "log"}, options);
+  EXPECT_EQ(made, 3u);
+  std::vector<std::uint64_t> all;
+  for (const auto& seen : offsets) all.insert(all.end(), seen.begin(), seen.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()) << "an event seen twice";
+  EXPECT_EQ(all.size(), result.summary.lines().valid);
+}
+
+TEST(ReportLogs, TheTimelineIsTheOneOnePassMakesAndSharesTheSummarysWindow) {
+  TempDir dir;
+  const std::string log = testing::random_log({.lines = 20000, .seed = 13});
+  write_file(dir / "log", log);
+  ReportOptions options;
+  options.read.workers = 4;
+  options.read.range_bytes = 16 * 1024;
+  options.read.summary = {.since = testing::RANDOM_LOG_START + 1000,
+                          .until = testing::RANDOM_LOG_START + 50000,
+                          .by_flavor = true};
+  options.interval = 120;
+  const FleetReport report = report_logs({dir / "log"}, options);
+
+  Timeline expected({.since = options.read.summary.since,
+                     .until = options.read.summary.until,
+                     .by_flavor = true,
+                     .interval = 120});
+  EventParser parser(ParseRules::Log);
+  std::size_t begin = 0;
+  while (begin < log.size()) {
+    const std::size_t end = log.find('\n', begin);
+    const ParsedLine& parsed = parser.read(std::string_view(log).substr(begin, end - begin));
+    if (parsed.kind == ParsedLine::Kind::Event) expected.add(parsed.event, {0, begin});
+    begin = end + 1;
+  }
+  EXPECT_EQ(report.timeline.interval(), expected.interval());
+  EXPECT_EQ(report.timeline.first_timestamp(), expected.first_timestamp());
+  EXPECT_EQ(report.timeline.last_timestamp(), expected.last_timestamp());
+  const auto groups = report.timeline.groups();
+  const auto expected_groups = expected.groups();
+  ASSERT_EQ(groups.size(), expected_groups.size());
+  ASSERT_EQ(groups.size(), report.summary.groups().size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    EXPECT_EQ(groups[g]->flavor, report.summary.groups()[g]->flavor);
+    ASSERT_EQ(groups[g]->buckets.size(), expected_groups[g]->buckets.size());
+    std::uint64_t installed = 0;
+    for (const auto& [key, bucket] : groups[g]->buckets) {
+      const TimelineBucket& other = expected_groups[g]->buckets.at(key);
+      EXPECT_EQ(bucket.counts, other.counts) << key;
+      EXPECT_EQ(bucket.durations.job.count(), other.durations.job.count());
+      if (bucket.durations.job.count() > 0) {
+        EXPECT_EQ(bucket.durations.job.avg(), other.durations.job.avg());
+      }
+      installed += bucket.counts.runner_installed;
+    }
+    // The charts add up to the header's table.
+    EXPECT_EQ(installed, report.summary.groups()[g]->counts.runner_installed);
+  }
+  EXPECT_EQ(report.sources, std::vector<std::string>{dir / "log"});
+}
+
+}  // namespace
+}  // namespace runner_metrics

@@ -1,0 +1,198 @@
+// `runner-metrics serve` against the real Prometheus tools from Debian's
+// `prometheus` package: promtool's checker on the scraped text, and a
+// Prometheus server on loopback that scrapes serve every second and
+// answers PromQL over its HTTP API.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "runner_metrics/events.hpp"
+#include "runner_metrics/metrics_log.hpp"
+#include "support/process.hpp"
+#include "support/serve_support.hpp"
+
+namespace runner_metrics {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::BackgroundProcess;
+using testing::http_request;
+using testing::ProcessOptions;
+using testing::run_process;
+using testing::ServeProcess;
+using testing::TempDir;
+using testing::wait_until;
+using testing::write_file;
+
+constexpr const char* kPromtool = "/usr/bin/promtool";
+constexpr const char* kPrometheus = "/usr/bin/prometheus";
+
+// SPEC §8 names this gauge; promtool's linter would rather no gauge ended
+// in _count. The one problem it may report.
+constexpr const char* kSpecNameLint =
+    "idle_runners_count non-histogram and non-summary metrics should not have \"_count\" suffix";
+
+RunnerStop stop(double timestamp, std::string flavor, std::string status, double job_duration) {
+  return RunnerStop{.timestamp = timestamp,
+                    .flavor = std::move(flavor),
+                    .workflow = "Tests",
+                    .repo = "o/r",
+                    .github_event = "push",
+                    .status = std::move(status),
+                    .job_duration = job_duration};
+}
+
+std::string url_encode(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+        c == '~') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    }
+  }
+  return out;
+}
+
+// An instant query: each result's labels (as `k=v,...`, sorted) → value.
+std::map<std::string, double> query(int port, const std::string& promql) {
+  const auto response = http_request(port, "GET", "/api/v1/query?query=" + url_encode(promql));
+  std::map<std::string, double> out;
+  if (response.status != 200) return out;
+  simdjson::dom::parser parser;
+  const simdjson::dom::element doc = parser.parse(response.body);
+  for (const simdjson::dom::element result : doc["data"]["result"].get_array()) {
+    std::string labels;
+    for (const auto field : result["metric"].get_object()) {
+      if (field.key == "__name__" || field.key == "instance" || field.key == "job") continue;
+      labels += fmt::format("{}{}={}", labels.empty() ? "" : ",", field.key,
+                            std::string_view(field.value.get_string()));
+    }
+    out[labels] = std::stod(std::string(std::string_view(result["value"].at(1).get_string())));
+  }
+  return out;
+}
+
+TEST(ServePrometheus, PromtoolFindsNoErrorInTheScrapedText) {
+  if (!std::filesystem::exists(kPromtool)) GTEST_SKIP() << kPromtool << " is not installed";
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  MetricsLog writer(log);
+  writer.append(RunnerInstalled{.timestamp = 1, .flavor = "small", .duration = 42.5});
+  writer.append(RunnerStart{.timestamp = 2,
+                            .flavor = "we\"ird\\fl\navor",
+                            .workflow = "w",
+                            .repo = "o/r",
+                            .github_event = "push",
+                            .idle = 3,
+                            .queue_duration = 4});
+  writer.append(stop(3, "small", "abnormal", 61.25));
+  writer.append(Reconciliation{
+      .timestamp = 4, .flavor = "small", .crashed_runners = 1, .idle_runners = 5, .duration = 4.2});
+  ServeProcess serve(log);
+  ASSERT_TRUE(wait_until([&] {
+    return http_request(serve.port(), "GET", "/metrics").body.find("reconciliation") !=
+           std::string::npos;
+  }));
+  const std::string text = http_request(serve.port(), "GET", "/metrics").body;
+
+  const auto result =
+      run_process({kPromtool, "check", "metrics"}, ProcessOptions{.stdin_data = text});
+  // 0: clean; 3: lint problems only (1 would be a parse error).
+  EXPECT_TRUE(result.exit_status == 0 || result.exit_status == 3)
+      << result.exit_status << ": " << result.out << result.err;
+  std::istringstream problems(result.out + result.err);
+  for (std::string line; std::getline(problems, line);) {
+    if (!line.empty()) {
+      EXPECT_EQ(line, kSpecNameLint);
+    }
+  }
+}
+
+TEST(ServePrometheus, ARealPrometheusScrapesServeAndAnswersQueries) {
+  if (!std::filesystem::exists(kPrometheus)) GTEST_SKIP() << kPrometheus << " is not installed";
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  ServeProcess serve(log);
+
+  const int prometheus_port = testing::free_port();
+  write_file(dir / "prometheus.yml", fmt::format(R"(global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: runner-metrics
+    static_configs:
+      - targets: ['127.0.0.1:{}']
+)",
+                                                 serve.port()));
+  BackgroundProcess prometheus({kPrometheus, "--config.file=" + (dir / "prometheus.yml"),
+                                "--storage.tsdb.path=" + (dir / "data"),
+                                fmt::format("--web.listen-address=127.0.0.1:{}", prometheus_port),
+                                "--log.level=warn"});
+  ASSERT_TRUE(wait_until(
+      [&] {
+        try {
+          return http_request(prometheus_port, "GET", "/-/ready").status == 200;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      60s))
+      << prometheus.err();
+
+  MetricsLog writer(log);
+  for (const double seconds : {100.0, 200.0, 400.0, 700.0}) {
+    writer.append(stop(1, "small", "normal", seconds));
+  }
+  for (int i = 0; i < 3; ++i) {
+    writer.append(RunnerInstalled{.timestamp = 1, .flavor = "large", .duration = 30});
+  }
+  writer.append(Reconciliation{
+      .timestamp = 5, .flavor = "large", .crashed_runners = 0, .idle_runners = 6, .duration = 2});
+
+  const std::map<std::string, double> expected_events{
+      {"event=reconciliation,flavor=large", 1},
+      {"event=runner_installed,flavor=large", 3},
+      {"event=runner_stop,flavor=small", 4},
+  };
+  std::map<std::string, double> events;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        events = query(prometheus_port, "runner_metric_events_total");
+        return events == expected_events;
+      },
+      60s))
+      << prometheus.err();
+  EXPECT_EQ(events, expected_events);
+
+  // Buckets 60: 0, 300: 2, 600: 3, 1200: 4. Rank 0.625 · 4 = 2.5 falls in
+  // (300, 600], half-way between 2 and 3 observations: 450 s.
+  std::map<std::string, double> quantile;
+  EXPECT_TRUE(wait_until([&] {
+    quantile = query(prometheus_port,
+                     "histogram_quantile(0.625, sum by (le) (job_duration_seconds_bucket))");
+    return quantile.size() == 1;
+  }));
+  ASSERT_EQ(quantile.size(), 1u);
+  EXPECT_NEAR(quantile.begin()->second, 450, 1e-9);
+  EXPECT_EQ(query(prometheus_port, "idle_runners_count"),
+            (std::map<std::string, double>{{"flavor=large", 6}}));
+  EXPECT_EQ(query(prometheus_port, "sum(job_duration_seconds_sum)"),
+            (std::map<std::string, double>{{"", 1400}}));
+
+  EXPECT_EQ(prometheus.stop(SIGTERM, 30s), 0) << prometheus.err();
+}
+
+}  // namespace
+}  // namespace runner_metrics

@@ -1,0 +1,390 @@
+// `runner-metrics serve` as a process: every series of SPEC §8 against the
+// events written (through the library and the command line), the HTTP
+// rules, signals, the label cap with 10,000 flavors, hostile lines, and no
+// CPU while the log is idle.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runner_metrics/metrics_log.hpp"
+#include "runner_metrics/prometheus_metrics.hpp"
+#include "support/process.hpp"
+#include "support/serve_support.hpp"
+
+namespace runner_metrics {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Exposition;
+using testing::http_raw;
+using testing::http_request;
+using testing::run_cli;
+using testing::scrape;
+using testing::ServeProcess;
+using testing::TempDir;
+using testing::wait_until;
+
+// What the exposition must say, computed here from the events the test
+// writes, independently of the library's aggregate.
+class Expected {
+ public:
+  void add(const AnyEvent& any) {
+    std::visit(
+        [&](const auto& e) {
+          using E = std::decay_t<decltype(e)>;
+          const std::string flavor = fmt::format("flavor=\"{}\"", e.flavor);
+          series_[fmt::format("runner_metric_events_total{{event=\"{}\",{}}}", event_type_name<E>(),
+                              flavor)] += 1;
+          if constexpr (std::is_same_v<E, RunnerInstalled>) {
+            observe("runner_spawn_duration_seconds", flavor, SPAWN_DURATION_BUCKETS, e.duration);
+          } else if constexpr (std::is_same_v<E, RunnerStart>) {
+            observe("runner_idle_duration_seconds", flavor, IDLE_DURATION_BUCKETS, e.idle);
+            if (e.queue_duration) {
+              observe("runner_queue_duration_seconds", flavor, QUEUE_DURATION_BUCKETS,
+                      *e.queue_duration);
+            }
+          } else if constexpr (std::is_same_v<E, RunnerStop>) {
+            observe("job_duration_seconds", flavor, JOB_DURATION_BUCKETS, e.job_duration);
+            series_[fmt::format("runner_stops_total{{{},status=\"{}\"}}", flavor, e.status)] += 1;
+          } else {
+            observe("reconcile_duration_seconds", flavor, RECONCILE_DURATION_BUCKETS, e.duration);
+            series_[fmt::format("crashed_runners_total{{{}}}", flavor)] +=
+                static_cast<double>(e.crashed_runners);
+            auto& latest = latest_[flavor];
+            if (!latest || e.timestamp >= latest->first) latest = {e.timestamp, e.idle_runners};
+            series_[fmt::format("idle_runners_count{{{}}}", flavor)] =
+                static_cast<double>(latest->second);
+          }
+        },
+        any);
+  }
+
+  const std::map<std::string, double>& series() const { return series_; }
+
+ private:
+  template <std::size_t N>
+  void observe(const std::string& name, const std::string& flavor,
+               const std::array<double, N>& bounds, double value) {
+    for (const double bound : bounds) {
+      series_[fmt::format("{}_bucket{{{},le=\"{:.1f}\"}}", name, flavor, bound)] +=
+          value <= bound ? 1 : 0;
+    }
+    series_[fmt::format("{}_bucket{{{},le=\"+Inf\"}}", name, flavor)] += 1;
+    series_[fmt::format("{}_sum{{{}}}", name, flavor)] += value;
+    series_[fmt::format("{}_count{{{}}}", name, flavor)] += 1;
+  }
+
+  std::map<std::string, double> series_;
+  std::map<std::string, std::optional<std::pair<double, std::int64_t>>> latest_;
+};
+
+// The SPEC §8 series of a scrape (the exporter's own metrics_log_* apart).
+std::map<std::string, double> spec_series(const Exposition& e) {
+  std::map<std::string, double> out;
+  for (const auto& [name, value] : e.series) {
+    if (name.starts_with("metrics_log_")) continue;
+    out[name] = *e.value(name);
+  }
+  return out;
+}
+
+double events_total(const Exposition& e) {
+  double total = 0;
+  for (const std::string& s : e.series_of("runner_metric_events_total")) total += *e.value(s);
+  return total;
+}
+
+// Waits until serve has counted `events` valid events; the last scrape.
+Exposition scrape_when(int port, double events) {
+  Exposition last;
+  wait_until([&] {
+    last = scrape(port);
+    return events_total(last) >= events;
+  });
+  return last;
+}
+
+void append_raw(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    ASSERT_GT(n, 0);
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+}
+
+long rss_kib(pid_t pid) {
+  const std::string status = testing::read_file(fmt::format("/proc/{}/status", pid)).value_or("");
+  const auto at = status.find("VmRSS:");
+  return at == std::string::npos ? 0 : std::stol(status.substr(at + 6));
+}
+
+TEST(Serve, ExposesEverySeriesOfTheEventsWrittenByTheLibraryAndTheCli) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  ServeProcess serve(log);  // the log does not exist yet
+
+  std::vector<AnyEvent> events;
+  for (int i = 0; i < 40; ++i) {
+    const std::string flavor = i % 3 == 0 ? "large" : "small";
+    const double x = i * 37.5;
+    events.emplace_back(RunnerInstalled{.timestamp = 1000.0 + i, .flavor = flavor, .duration = x});
+    events.emplace_back(
+        RunnerStart{.timestamp = 1000.0 + i,
+                    .flavor = flavor,
+                    .workflow = "Tests",
+                    .repo = "o/r",
+                    .github_event = "push",
+                    .idle = x / 2,
+                    .queue_duration = i % 2 == 0 ? std::optional(x * 9) : std::nullopt});
+    events.emplace_back(RunnerStop{.timestamp = 1000.0 + i,
+                                   .flavor = flavor,
+                                   .workflow = "Tests",
+                                   .repo = "o/r",
+                                   .github_event = "push",
+                                   .status = i % 4 == 0 ? "abnormal" : "normal",
+                                   .job_duration = x * 200});
+    events.emplace_back(Reconciliation{.timestamp = 2000.0 - i,  // the first is the latest
+                                       .flavor = flavor,
+                                       .crashed_runners = i % 5,
+                                       .idle_runners = i,
+                                       .duration = x});
+  }
+  MetricsLog(log).append_all(events);
+
+  // And through the command line.
+  ASSERT_EQ(
+      run_cli({"issue",          "runner-stop", "--log",      log,        "--timestamp",   "3000",
+               "--flavor",       "small",       "--workflow", "W",        "--repo",        "o/r",
+               "--github-event", "push",        "--status",   "abnormal", "--status-code", "137",
+               "--job-duration", "61.25"})
+          .exit_status,
+      0);
+  events.emplace_back(RunnerStop{.timestamp = 3000,
+                                 .flavor = "small",
+                                 .workflow = "W",
+                                 .repo = "o/r",
+                                 .github_event = "push",
+                                 .status = "abnormal",
+                                 .status_info = CodeInformation{137},
+                                 .job_duration = 61.25});
+  ASSERT_EQ(run_cli({"issue", "reconciliation", "--log", log, "--timestamp", "2000", "--flavor",
+                     "small", "--crashed-runners", "3", "--idle-runners", "11", "--duration", "12"})
+                .exit_status,
+            0);  // ties the latest small reconciliation (2000): the later line wins
+  events.emplace_back(Reconciliation{.timestamp = 2000,
+                                     .flavor = "small",
+                                     .crashed_runners = 3,
+                                     .idle_runners = 11,
+                                     .duration = 12});
+  append_raw(log, "not json\n{\"timestamp\": 1, \"event\": \"runner_resized\"}\n\n");
+
+  Expected expected;
+  for (const AnyEvent& e : events) expected.add(e);
+  const Exposition e = scrape_when(serve.port(), static_cast<double>(events.size()));
+  EXPECT_EQ(spec_series(e), expected.series());
+  EXPECT_EQ(e.value("metrics_log_invalid_lines_total"), 2);  // "not json" and the empty line
+  EXPECT_EQ(e.value("metrics_log_other_events_total"), 1);
+  EXPECT_EQ(e.value(R"(idle_runners_count{flavor="small"})"), 11);
+  EXPECT_EQ(e.value(R"(idle_runners_count{flavor="large"})"), 0);
+}
+
+TEST(Serve, CountersOnlyGrowBetweenScrapes) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  ServeProcess serve(log);
+  MetricsLog writer(log);
+  double previous = 0;
+  for (int round = 1; round <= 5; ++round) {
+    for (int i = 0; i < 20; ++i) {
+      writer.append(RunnerInstalled{.timestamp = 1, .flavor = "f", .duration = 1});
+    }
+    const Exposition e = scrape_when(serve.port(), round * 20.0);
+    EXPECT_EQ(events_total(e), round * 20.0);
+    EXPECT_GE(*e.value(R"(runner_spawn_duration_seconds_count{flavor="f"})"), previous);
+    previous = *e.value(R"(runner_spawn_duration_seconds_count{flavor="f"})");
+  }
+}
+
+TEST(Serve, AnswersHeadWithHeadersOnlyAndServesAnIndexPageLinkingToMetrics) {
+  TempDir dir;
+  ServeProcess serve(dir / "metrics.log");
+  const auto get = http_request(serve.port(), "GET", "/metrics");
+  EXPECT_EQ(get.status, 200);
+  EXPECT_EQ(get.headers.at("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const auto head = http_request(serve.port(), "HEAD", "/metrics");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.headers.at("content-length"), std::to_string(get.body.size()));
+  const auto index = http_request(serve.port(), "GET", "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.headers.at("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(index.body.find("<a href=\"/metrics\">"), std::string::npos);
+}
+
+TEST(Serve, Answers404ForOtherPathsAnd405ForOtherMethods) {
+  TempDir dir;
+  ServeProcess serve(dir / "metrics.log");
+  for (const char* path : {"/metrics/", "/favicon.ico", "/metricsx", "/api/v1/query"}) {
+    EXPECT_EQ(http_request(serve.port(), "GET", path).status, 404) << path;
+  }
+  for (const char* method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"}) {
+    auto response = http_request(serve.port(), method, "/metrics");
+    EXPECT_EQ(response.status, 405) << method;
+    EXPECT_EQ(response.headers["allow"], "GET, HEAD") << method;
+  }
+  EXPECT_EQ(http_request(serve.port(), "POST", "/", {}, "x=1").status, 405);
+  EXPECT_EQ(http_request(serve.port(), "POST", "/elsewhere").status, 404);
+}
+
+TEST(Serve, RefusesOversizedRequestsAndKeepsServing) {
+  TempDir dir;
+  ServeProcess serve(dir / "metrics.log");
+  const auto status_of = [&](const std::string& raw) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string answer = http_raw(serve.port(), raw, 10s);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    return answer.starts_with("HTTP/1.1 ") ? std::stoi(answer.substr(9, 3)) : 0;
+  };
+  // A request line over the limit is not answered: the connection is closed.
+  EXPECT_EQ(status_of("GET /" + std::string(100'000, 'a') + " HTTP/1.1\r\n\r\n"), 0);
+  EXPECT_EQ(status_of("GET /" + std::string(9'000, 'a') + " HTTP/1.1\r\n\r\n"), 414);
+  EXPECT_EQ(status_of("GET /metrics HTTP/1.1\r\nX: " + std::string(100'000, 'b') + "\r\n\r\n"),
+            400);
+  // Short headers, but many: the whole request is over the 16 KiB limit.
+  std::string many = "GET /metrics HTTP/1.1\r\n";
+  for (int i = 0; i < 200'000; ++i) many += "X: y\r\n";
+  EXPECT_EQ(status_of(many + "\r\n"), 400);
+  // A body is never read.
+  EXPECT_EQ(http_request(serve.port(), "POST", "/metrics", {}, std::string(1 << 20, 'c')).status,
+            405);
+  EXPECT_EQ(http_request(serve.port(), "GET", "/metrics").status, 200);
+}
+
+TEST(Serve, AnswersSeveralRequestsOnOneKeptAliveConnection) {
+  TempDir dir;
+  ServeProcess serve(dir / "metrics.log");
+  const std::string one = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string last = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string answers = testing::http_raw_until_closed(serve.port(), one + one + last, 10s);
+  std::size_t count = 0;
+  for (auto at = answers.find("HTTP/1.1 200 OK"); at != std::string::npos;
+       at = answers.find("HTTP/1.1 200 OK", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 3u) << answers.substr(0, 500);
+}
+
+TEST(Serve, StopsCleanlyWithStatus0OnSigtermAndSigint) {
+  TempDir dir;
+  for (const int signal : {SIGTERM, SIGINT}) {
+    ServeProcess serve(dir / "metrics.log");
+    ASSERT_EQ(http_request(serve.port(), "GET", "/metrics").status, 200);
+    EXPECT_EQ(serve.process().stop(signal, 10s), 0) << serve.process().err();
+  }
+}
+
+TEST(Serve, RejectsABadListenAddressWithStatus2) {
+  for (const char* listen :
+       {"nonsense", "127.0.0.1:99999", "127.0.0.1:", ":9813", "::1:9813", "127.0.0.1:12x"}) {
+    const auto result = run_cli({"serve", "--log", "/nonexistent/metrics.log", "--listen", listen});
+    EXPECT_EQ(result.exit_status, 2) << listen << ": " << result.err;
+    EXPECT_NE(result.err.find("--listen"), std::string::npos) << result.err;
+  }
+}
+
+TEST(Serve, FailsWithStatus1WhenTheAddressIsTaken) {
+  TempDir dir;
+  ServeProcess first(dir / "metrics.log");
+  const auto second = run_cli({"serve", "--log", dir / "metrics.log", "--listen",
+                               fmt::format("127.0.0.1:{}", first.port())});
+  EXPECT_EQ(second.exit_status, 1);
+  EXPECT_NE(second.err.find(fmt::format("cannot listen on 127.0.0.1:{}", first.port())),
+            std::string::npos)
+      << second.err;
+}
+
+TEST(Serve, FoldsTenThousandFlavorsIntoTheCapPlusOther) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  std::vector<RunnerInstalled> events;
+  for (int i = 0; i < 10'000; ++i) {
+    events.push_back(
+        RunnerInstalled{.timestamp = 1, .flavor = fmt::format("flavor-{:05}", i), .duration = 1});
+  }
+  MetricsLog(log).append_all(events);
+  ServeProcess serve(log);
+  const Exposition e = scrape_when(serve.port(), 10'000);
+  const auto counts = e.series_of("runner_spawn_duration_seconds_count");
+  EXPECT_EQ(counts.size(), 1001u);
+  EXPECT_EQ(e.value(R"(runner_spawn_duration_seconds_count{flavor="other"})"), 9'000);
+  EXPECT_EQ(e.series_of("runner_metric_events_total").size(), 1001u);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="flavor"})"), 9'000);
+  EXPECT_EQ(events_total(e), 10'000);
+}
+
+TEST(Serve, TakesTheLabelCapFromTheCommandLine) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  std::vector<RunnerInstalled> events;
+  for (int i = 0; i < 50; ++i) {
+    events.push_back(
+        RunnerInstalled{.timestamp = 1, .flavor = fmt::format("f{}", i), .duration = 1});
+  }
+  MetricsLog(log).append_all(events);
+  ServeProcess serve(log, {"--max-label-values", "10"});
+  const Exposition e = scrape_when(serve.port(), 50);
+  EXPECT_EQ(e.series_of("runner_spawn_duration_seconds_count").size(), 11u);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="flavor"})"), 40);
+}
+
+TEST(Serve, CountsAMultiMegabyteLineAndGarbageAsInvalidWithoutHoldingThem) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  MetricsLog writer(log);
+  writer.append(RunnerInstalled{.timestamp = 1, .flavor = "f", .duration = 1});
+  ServeProcess serve(log);
+  scrape_when(serve.port(), 1);
+  const long rss_before = rss_kib(serve.process().pid());
+
+  std::string garbage;
+  for (int i = 0; i < 256; ++i) garbage += static_cast<char>(i == '\n' ? ' ' : i);
+  for (int i = 0; i < 4; ++i) {
+    append_raw(log, std::string(8 * 1024 * 1024, '{') + "\n");  // 8 MiB, over the 1 MiB limit
+    append_raw(log, garbage + "\n");
+  }
+  writer.append(RunnerInstalled{.timestamp = 2, .flavor = "f", .duration = 1});
+  const Exposition e = scrape_when(serve.port(), 2);
+  EXPECT_EQ(e.value("metrics_log_invalid_lines_total"), 8);
+  // Held: at most one line of the limit (1 MiB) and the read buffer.
+  EXPECT_LT(rss_kib(serve.process().pid()) - rss_before, 16 * 1024);
+}
+
+TEST(Serve, UsesNoCpuWhileTheLogIsIdle) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  MetricsLog writer(log);
+  writer.append(RunnerInstalled{.timestamp = 1, .flavor = "f", .duration = 1});
+  ServeProcess serve(log);
+  scrape_when(serve.port(), 1);
+  std::this_thread::sleep_for(500ms);  // let the scrape's connection close
+  const long before = testing::cpu_ticks(serve.process().pid());
+  std::this_thread::sleep_for(5s);
+  const long used = testing::cpu_ticks(serve.process().pid()) - before;
+  // Clock ticks are 10 ms: polling even at 10 Hz would show here.
+  EXPECT_LE(used, 1) << used << " ticks in 5 s";
+}
+
+}  // namespace
+}  // namespace runner_metrics
