@@ -41,8 +41,7 @@ void summarize(const SummaryFlags& flags, const SummaryOptions& summary_options)
 void add_summary_command(CLI::App& app, Action& action) {
   auto flags = std::make_shared<SummaryFlags>();
   CLI::App* command = app.add_subcommand(
-      "summary",
-      "Counts, stop statuses, idle runners and duration statistics from metrics logs.");
+      "summary", "Counts, stop statuses, idle runners and duration statistics from metrics logs.");
   command->add_option("FILE", flags->files, LOG_FILES_HELP);
   command
       ->add_option("--since", flags->since,
@@ -54,7 +53,9 @@ void add_summary_command(CLI::App& app, Action& action) {
   command->add_option("--by", flags->by, "One group per flavor instead of one for all.")
       ->check(CLI::IsMember({"flavor"}))
       ->type_name("flavor");
-  command->add_option("--format", flags->format, "text (a table) or json (one object, keys as in the README).")
+  command
+      ->add_option("--format", flags->format,
+                   "text (a table) or json (one object, keys as in the README).")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   command->footer(

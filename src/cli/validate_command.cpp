@@ -65,8 +65,8 @@ void validate(const std::vector<std::string>& paths) {
 
 void add_validate_command(CLI::App& app, Action& action) {
   auto files = std::make_shared<std::vector<std::string>>();
-  CLI::App* command = app.add_subcommand(
-      "validate", "Check that every line of metrics logs is a valid event.");
+  CLI::App* command =
+      app.add_subcommand("validate", "Check that every line of metrics logs is a valid event.");
   command->add_option("FILE", *files, LOG_FILES_HELP);
   command->footer(
       "Prints each invalid line as FILE:LINE: reason (the first 20, then a count) and a total. "
