@@ -163,7 +163,10 @@ std::string render_prometheus(const PrometheusMetrics& metrics) {
   header(out, "runner_metric_events_total", "counter",
          "Valid metric events read from the log, by event and flavor.");
   std::string labels;
-  for (const auto& [m, flavor_label] : flavors) {
+  for (const auto& entry : flavors) {
+    // Named, not structured bindings: clang before 16 cannot capture those.
+    const auto& m = entry.first;
+    const auto& flavor_label = entry.second;
     std::size_t index = 0;
     for_each_event_type([&](auto type) {
       const std::uint64_t count = m->events[index++];
