@@ -11,6 +11,7 @@ stdin_batch: one file per vector, holding the input line exactly as the
 vector spells it (the "in" object's JSON text, or "in_text"), one per "out"
 line, and a few multi-line batches. event_validator: a few fixed
 pseudo-random byte strings (the target reads any bytes as an event).
+log_line: each vector's input and output line, and lines of other writers.
 """
 
 import json
@@ -75,6 +76,26 @@ def stdin_batch_seeds(vectors: pathlib.Path) -> dict[str, bytes]:
     return seeds
 
 
+def log_line_seeds(vectors: pathlib.Path) -> dict[str, bytes]:
+    """Each vector's input and output line, and lines a log holds besides."""
+    seeds = {name.replace("seed-", "seed-line-", 1): data
+             for name, data in stdin_batch_seeds(vectors).items()
+             if name.startswith(("seed-vector-", "seed-out-"))}
+    installed = '{"timestamp": 1.5, "event": "runner_installed", "flavor": "s", "duration": 2.0'
+    others = {
+        "newer-writer": installed + ', "region": ["eu", {"gpu": false, "n": 1e400}]}',
+        "unknown-not-json": installed + ', "region": [tru]}',
+        "other-event": '{"event": "heartbeat", "host": "runner-1", "n": -0.5e-3}',
+        "event-last": '{"flavor": "s", "duration": 2, "timestamp": 1, "event": "runner_installed"}',
+        "nested": installed + ', "x": ' + "[" * 40 + "]" * 40 + "}",
+        "surrogate-name": installed + ', "\\udc00": "\\ud800"}',
+        "crlf": installed + "}\r",
+    }
+    for name, text in others.items():
+        seeds[f"seed-line-{name}"] = text.encode("utf-8")
+    return seeds
+
+
 def batched(lines: list[str]) -> list[str]:
     """The lines, in order, grouped into batches of at most MAX_SEED_BYTES."""
     batches = [""]
@@ -106,6 +127,7 @@ def main() -> None:
     vectors = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_VECTORS
     write(FUZZ / "corpus" / "stdin_batch", stdin_batch_seeds(vectors))
     write(FUZZ / "corpus" / "event_validator", event_validator_seeds())
+    write(FUZZ / "corpus" / "log_line", log_line_seeds(vectors))
 
 
 if __name__ == "__main__":

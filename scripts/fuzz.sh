@@ -55,7 +55,9 @@ for corpus in fuzz/corpus/*/; do
   # strings. Longer ones cost several times the executions for no coverage.
   options=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
            -detect_leaks=1 -max_len=1024 -artifact_prefix="$artifacts/$name/")
-  if [ -f "fuzz/$name.dict" ]; then options+=(-dict="fuzz/$name.dict"); fi
+  case $name in
+    stdin_batch | log_line) options+=(-dict=fuzz/event_line.dict) ;;
+  esac
   log="$work/$name/fuzz.log"
 
   rc=0

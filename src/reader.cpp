@@ -1,6 +1,6 @@
 // One bounded buffer per reader, filled by read(2). Lines are handed out as
-// views into it, so reading allocates nothing per line; the parser copies
-// the line once into its own padded buffer.
+// views into it and parsed where they are (the buffer keeps the parser's
+// padding after its end), so reading copies and allocates nothing per line.
 #include "runner_metrics/reader.hpp"
 
 #include <fcntl.h>
@@ -72,7 +72,7 @@ struct EventReader::Impl {
       aligned = true;
     }
     capacity = options.max_line_bytes + 1;
-    buffer.reset(new char[capacity]);
+    buffer.reset(new char[capacity + EventParser::PADDING]());
   }
 
   // Reads more after the unread bytes; false at end of file.
@@ -118,7 +118,7 @@ struct EventReader::Impl {
     line.text = std::string_view(data, size);
     line.number += 1;
     line.offset = offset;
-    line.parsed = size == 0 ? &empty : &parser.read(line.text);
+    line.parsed = size == 0 ? &empty : &parser.read_in_place(line.text);
     return &line;
   }
 

@@ -3,9 +3,11 @@
 // `--duration 1e400` and `"duration": 1e400` fail the same way.
 #pragma once
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -14,14 +16,39 @@
 #include <unordered_set>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "runner_metrics/description.hpp"
 #include "runner_metrics/event_parser.hpp"
 
 namespace runner_metrics::detail {
 
 namespace od = simdjson::ondemand;
+
+/// The text of a JSON string between its quotes, given the first byte after
+/// the opening quote, if it follows RFC 8259's grammar. Any \u escape is
+/// grammatical, a lone surrogate too (Python reads one), so a member nobody
+/// reads is not held to what a field's string is. simdjson's first pass has
+/// found the closing quote, so the scan stops there.
+inline std::optional<std::string_view> json_string_body(const char* start) {
+  for (const char* text = start;;) {
+    const auto c = static_cast<unsigned char>(*text++);
+    if (c == '"') return std::string_view(start, static_cast<std::size_t>(text - 1 - start));
+    if (c < 0x20) return std::nullopt;
+    if (c != '\\') continue;
+    const char escaped = *text++;
+    if (escaped == 'u') {
+      for (int i = 0; i < 4; ++i) {
+        if (std::isxdigit(static_cast<unsigned char>(*text++)) == 0) return std::nullopt;
+      }
+    } else if (std::string_view(R"("\/bfnrt)").find(escaped) == std::string_view::npos) {
+      return std::nullopt;
+    }
+  }
+}
+
+/// Containers a line may nest, its own object being the first: simdjson's
+/// parsers stop at 1024, Python's json module at about 1000 (RecursionError),
+/// so the ancestor could not read a line nested deeper either.
+inline constexpr int MAX_LEVELS = 1000;
 
 // The first error found on a line. Parsing stops at it.
 struct Failure {
@@ -151,6 +178,11 @@ class ValueDecoder {
     member = R{};
     SeenNames seen;
     std::uint64_t present = 0;
+    ++level_;  // a record is a member of the line's object, or of a record
+    struct LevelRestore {
+      int& level;
+      ~LevelRestore() { --level; }
+    } restore{level_};
     for (auto member_result : object) {
       od::field json_field;
       std::string_view key;
@@ -164,6 +196,7 @@ class ValueDecoder {
       if (found == 0 && rules_ == ParseRules::Input) {
         return fail(path, key, fmt::format("is not a field of {}", name));
       }
+      if (found == 0 && !check_json(json_field.value(), path, key)) return false;
     }
     return require_all(member, present, path);
   }
@@ -185,6 +218,20 @@ class ValueDecoder {
     return result;
   }
 
+  // A member nobody reads (a field of a newer writer, a member of another
+  // writer's event) is skipped, but the line is only an object if it is JSON.
+  bool check_json(od::value value, std::string_view parent, std::string_view name) {
+    switch (check_json_value(value, level_ + 1)) {
+      case JsonCheck::Valid:
+        return true;
+      case JsonCheck::Malformed:
+        return fail(parent, name, "is not valid JSON");
+      case JsonCheck::TooDeep:
+        return fail(parent, name, fmt::format("nests the line deeper than {} levels", MAX_LEVELS));
+    }
+    return false;
+  }
+
   template <Record R>
   bool require_all(const R&, std::uint64_t present, std::string_view parent) {
     std::size_t index = 0;
@@ -200,6 +247,102 @@ class ValueDecoder {
   }
 
  private:
+  enum class JsonCheck { Valid, Malformed, TooDeep };
+
+  // On-Demand reads a value only when asked, so skipping one checks no more
+  // than its brackets and strings: each literal and number is looked at here.
+  // `level` is the value's: 1 for the line's object, 2 for its members.
+  static JsonCheck check_json_value(od::value value, int level) {
+    constexpr auto Valid = JsonCheck::Valid;
+    constexpr auto Malformed = JsonCheck::Malformed;
+    od::json_type type{};
+    if (!read_json_type(value, type)) return Malformed;
+    const bool container = type == od::json_type::object || type == od::json_type::array;
+    if (container && level > MAX_LEVELS) return JsonCheck::TooDeep;
+    switch (type) {
+      case od::json_type::object: {
+        od::object object;
+        if (value.get_object().get(object) != simdjson::SUCCESS) return Malformed;
+        for (auto member_result : object) {
+          od::field member;
+          if (std::move(member_result).get(member) != simdjson::SUCCESS ||
+              !json_string_body(member.key().raw())) {
+            return Malformed;
+          }
+          if (const JsonCheck inner = check_json_value(member.value(), level + 1); inner != Valid) {
+            return inner;
+          }
+        }
+        return Valid;
+      }
+      case od::json_type::array: {
+        od::array array;
+        if (value.get_array().get(array) != simdjson::SUCCESS) return Malformed;
+        for (auto element_result : array) {
+          od::value element;
+          if (element_result.get(element) != simdjson::SUCCESS) return Malformed;
+          if (const JsonCheck inner = check_json_value(element, level + 1); inner != Valid) {
+            return inner;
+          }
+        }
+        return Valid;
+      }
+      case od::json_type::string: {
+        od::raw_json_string text;
+        return value.get_raw_json_string().get(text) == simdjson::SUCCESS &&
+                       json_string_body(text.raw())
+                   ? Valid
+                   : Malformed;
+      }
+      case od::json_type::number:
+        return is_json_number(trim_whitespace(value.raw_json_token())) ? Valid : Malformed;
+      case od::json_type::boolean: {
+        bool flag = false;
+        return value.get_bool().get(flag) == simdjson::SUCCESS ? Valid : Malformed;
+      }
+      case od::json_type::null: {
+        bool null = false;
+        return value.is_null().get(null) == simdjson::SUCCESS && null ? Valid : Malformed;
+      }
+    }
+    return Malformed;
+  }
+
+  static std::string_view trim_whitespace(std::string_view token) {
+    const std::size_t end = token.find_last_not_of(" \t\n\r");
+    return end == std::string_view::npos ? std::string_view{} : token.substr(0, end + 1);
+  }
+
+  // RFC 8259's number grammar; its magnitude does not matter in a member
+  // nobody reads (Python reads 1e400 as inf, and big integers exactly).
+  static bool is_json_number(std::string_view text) {
+    std::size_t i = 0;
+    const auto digits = [&] {
+      const std::size_t start = i;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+      return i > start;
+    };
+    if (i < text.size() && text[i] == '-') ++i;
+    if (i < text.size() && text[i] == '0') {
+      ++i;
+    } else if (!digits()) {
+      return false;
+    }
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      if (!digits()) return false;
+    }
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+      ++i;
+      if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+      if (!digits()) return false;
+    }
+    return i == text.size();
+  }
+
+  // Levels above the value being decoded: 1 while in the line's object.
+  int level_ = 1;
+
   ParseRules rules_;
   Failure& failure_;
 };

@@ -100,8 +100,8 @@ TEST(ValidateCli, LineNumbersAreThoseOfTheFileWhenALargeLogIsReadInParallel) {
   EXPECT_EQ(result.exit_status, 2);
   EXPECT_EQ(lines_of(result.out), (std::vector<std::string>{
                                       dir / "small.log" + ":1: line is not a JSON object",
-                                      dir / "big.log" + ":77777: line is not a JSON object",
-                                      dir / "big.log" + ":111111: line is not a JSON object",
+                                      dir / "big.log" + ":77777: line is not valid JSON",
+                                      dir / "big.log" + ":111111: line is not valid JSON",
                                       "120001 lines: 119998 valid, 0 other, 3 invalid",
                                   }));
 }

@@ -43,7 +43,7 @@ struct ByteRange {
 struct ReaderOptions {
   /// Lines longer than this (without "\n") are invalid: "line is longer
   /// than 4194304 bytes". It also sizes the read buffer.
-  std::size_t max_line_bytes = 4 * 1024 * 1024;
+  std::size_t max_line_bytes = std::size_t{4} * 1024 * 1024;
   ByteRange range;
 };
 

@@ -127,7 +127,12 @@ class RandomLog {
 
   // Valid events written differently from how the library writes them.
   std::string variant() {
-    switch (pick(5)) {
+    switch (pick(6)) {
+      case 5: {  // a newer writer's member only Python holds: inf, a big integer, a lone surrogate
+        std::string line = installed_line(now_, flavor(), duration());
+        line.insert(line.size() - 2, R"(, "x": [1e400, 123456789012345678901234567890, "\udc00"])");
+        return line.substr(0, line.size() - 1);
+      }
       case 0:  // members in another order, integers for floats
         return fmt::format(
             R"({{"flavor": "small", "duration": {}, "event": "runner_installed", "timestamp": {}}})",
@@ -164,7 +169,14 @@ class RandomLog {
   }
 
   std::string invalid() {
-    switch (pick(16)) {
+    switch (pick(18)) {
+      case 16: {  // a member nobody reads, but not JSON
+        std::string line = installed_line(now_, flavor(), duration());
+        line.insert(line.size() - 2, R"(, "region": [tru])");
+        return line.substr(0, line.size() - 1);
+      }
+      case 17:  // another writer's event, but not JSON
+        return R"({"event": "heartbeat", "host": nul})";
       case 0: {  // truncated
         std::string line = installed_line(now_, flavor(), duration());
         return line.substr(0, static_cast<std::size_t>(pick(static_cast<int>(line.size()) - 2)));
@@ -279,12 +291,17 @@ JunkLog junk_log() {
   std::string nested_objects;
   for (int i = 0; i < 100000; ++i) nested_objects += "{\"a\": ";
   add(nested_objects + "1" + std::string(100000, '}'), &JunkLog::invalid);
-  // JSON sets no depth limit, and unknown members are ignored.
-  std::string nested_member = installed_line(1, "small", 2);
-  nested_member.insert(nested_member.size() - 2,
-                       ", \"x\": " + std::string(100000, '[') + std::string(100000, ']'));
-  nested_member.pop_back();
-  add(nested_member, &JunkLog::valid);
+  // Unknown members are ignored, but they must be JSON that Python's json
+  // module can read: a line nested 1000 levels deep at most.
+  for (const auto& [depth, kind] :
+       {std::pair{999, &JunkLog::valid}, {1000, &JunkLog::invalid}, {100000, &JunkLog::invalid}}) {
+    const auto levels = static_cast<std::size_t>(depth);
+    std::string nested_member = installed_line(1, "small", 2);
+    nested_member.insert(nested_member.size() - 2,
+                         ", \"x\": " + std::string(levels, '[') + std::string(levels, ']'));
+    nested_member.pop_back();
+    add(nested_member, kind);
+  }
   add(std::string(1024 * 1024, 'x'), &JunkLog::invalid);
   line = to_line(RunnerStart{.timestamp = 3,
                              .flavor = "small",
