@@ -1,32 +1,16 @@
 #include "runner_metrics/summary.hpp"
 
-#include <limits>
 #include <stdexcept>
-#include <tuple>
 #include <type_traits>
 #include <utility>
+
+#include "fleet_tally.hpp"
 
 namespace runner_metrics {
 
 namespace {
 
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
-  const std::uint64_t sum = a + b;
-  return sum < a ? std::numeric_limits<std::uint64_t>::max() : sum;
-}
-
-bool later(const LatestReconciliation& a, const LatestReconciliation& b) {
-  return std::tie(a.timestamp, a.position) > std::tie(b.timestamp, b.position);
-}
-
-void keep_latest(GroupSummary& group, std::string_view flavor, const LatestReconciliation& seen) {
-  auto it = group.latest_reconciliations.find(flavor);
-  if (it == group.latest_reconciliations.end()) {
-    group.latest_reconciliations.emplace(std::string(flavor), seen);
-  } else if (later(seen, it->second)) {
-    it->second = seen;
-  }
-}
+using detail::saturating_add;
 
 void count_status(GroupSummary& group, std::string_view status, std::uint64_t n) {
   auto it = group.runner_stop_status.find(status);
@@ -37,47 +21,15 @@ void count_status(GroupSummary& group, std::string_view status, std::uint64_t n)
   }
 }
 
-void add_to(GroupSummary& group, const RunnerInstalled& e, LogPosition) {
-  ++group.counts.runner_installed;
-  group.durations.installation.add(e.duration);
-}
-
-void add_to(GroupSummary& group, const RunnerStart& e, LogPosition) {
-  ++group.counts.runner_start;
-  group.durations.idle.add(e.idle);
-  if (e.queue_duration) group.durations.queue.add(*e.queue_duration);
-}
-
-void add_to(GroupSummary& group, const RunnerStop& e, LogPosition) {
-  ++group.counts.runner_stop;
-  count_status(group, e.status, 1);
-  if (e.status == "normal") group.durations.job.add(e.job_duration);
-}
-
-void add_to(GroupSummary& group, const Reconciliation& e, LogPosition position) {
-  ++group.counts.reconciliation;
-  group.counts.crashed_runners =
-      saturating_add(group.counts.crashed_runners, static_cast<std::uint64_t>(e.crashed_runners));
-  group.durations.reconciliation.add(e.duration);
-  keep_latest(group, e.flavor, {e.timestamp, position, e.idle_runners});
+template <Event E>
+void add_to(GroupSummary& group, const E& e, LogPosition position) {
+  detail::tally_event(group, e, position);
+  if constexpr (std::is_same_v<E, RunnerStop>) count_status(group, e.status, 1);
 }
 
 void merge_into(GroupSummary& group, const GroupSummary& other) {
-  EventCounts& counts = group.counts;
-  counts.runner_installed += other.counts.runner_installed;
-  counts.runner_start += other.counts.runner_start;
-  counts.runner_stop += other.counts.runner_stop;
-  counts.reconciliation += other.counts.reconciliation;
-  counts.crashed_runners = saturating_add(counts.crashed_runners, other.counts.crashed_runners);
+  detail::merge_tally(group, other);
   for (const auto& [status, n] : other.runner_stop_status) count_status(group, status, n);
-  for (const auto& [flavor, latest] : other.latest_reconciliations) {
-    keep_latest(group, flavor, latest);
-  }
-  group.durations.installation.merge(other.durations.installation);
-  group.durations.idle.merge(other.durations.idle);
-  group.durations.queue.merge(other.durations.queue);
-  group.durations.job.merge(other.durations.job);
-  group.durations.reconciliation.merge(other.durations.reconciliation);
 }
 
 }  // namespace

@@ -5,71 +5,16 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
-#include <tuple>
 #include <utility>
+
+#include "fleet_tally.hpp"
 
 namespace runner_metrics {
 
 namespace {
 
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
-  const std::uint64_t sum = a + b;
-  return sum < a ? std::numeric_limits<std::uint64_t>::max() : sum;
-}
-
-void keep_latest(TimelineBucket& bucket, std::string_view flavor,
-                 const LatestReconciliation& seen) {
-  auto it = bucket.latest_reconciliations.find(flavor);
-  if (it == bucket.latest_reconciliations.end()) {
-    bucket.latest_reconciliations.emplace(std::string(flavor), seen);
-  } else if (std::tie(seen.timestamp, seen.position) >
-             std::tie(it->second.timestamp, it->second.position)) {
-    it->second = seen;
-  }
-}
-
-void add_to(TimelineBucket& bucket, const RunnerInstalled& e, LogPosition) {
-  ++bucket.counts.runner_installed;
-  bucket.durations.installation.add(e.duration);
-}
-
-void add_to(TimelineBucket& bucket, const RunnerStart& e, LogPosition) {
-  ++bucket.counts.runner_start;
-  bucket.durations.idle.add(e.idle);
-  if (e.queue_duration) bucket.durations.queue.add(*e.queue_duration);
-}
-
-void add_to(TimelineBucket& bucket, const RunnerStop& e, LogPosition) {
-  ++bucket.counts.runner_stop;
-  if (e.status == "normal") bucket.durations.job.add(e.job_duration);
-}
-
-void add_to(TimelineBucket& bucket, const Reconciliation& e, LogPosition position) {
-  ++bucket.counts.reconciliation;
-  bucket.counts.crashed_runners =
-      saturating_add(bucket.counts.crashed_runners, static_cast<std::uint64_t>(e.crashed_runners));
-  bucket.durations.reconciliation.add(e.duration);
-  keep_latest(bucket, e.flavor, {e.timestamp, position, e.idle_runners});
-}
-
-void merge_into(TimelineBucket& bucket, const TimelineBucket& other) {
-  EventCounts& counts = bucket.counts;
-  counts.runner_installed += other.counts.runner_installed;
-  counts.runner_start += other.counts.runner_start;
-  counts.runner_stop += other.counts.runner_stop;
-  counts.reconciliation += other.counts.reconciliation;
-  counts.crashed_runners = saturating_add(counts.crashed_runners, other.counts.crashed_runners);
-  for (const auto& [flavor, latest] : other.latest_reconciliations) {
-    keep_latest(bucket, flavor, latest);
-  }
-  bucket.durations.installation.merge(other.durations.installation);
-  bucket.durations.idle.merge(other.durations.idle);
-  bucket.durations.queue.merge(other.durations.queue);
-  bucket.durations.job.merge(other.durations.job);
-  bucket.durations.reconciliation.merge(other.durations.reconciliation);
-}
+using detail::saturating_add;
 
 // Moves `from`'s buckets, `factor` of its buckets to one, into `to`.
 void regroup(std::map<std::int64_t, TimelineBucket>& to,
@@ -80,7 +25,7 @@ void regroup(std::map<std::int64_t, TimelineBucket>& to,
     if (it == to.end()) {
       to.emplace(wide, std::move(bucket));
     } else {
-      merge_into(it->second, bucket);
+      detail::merge_tally(it->second, bucket);
     }
   }
 }
@@ -215,7 +160,7 @@ void Timeline::add(const AnyEvent& event, LogPosition position) {
           widen(width_for(second_of(*first_timestamp_), second_of(*last_timestamp_)));
         }
         const std::int64_t key = second_of(e.timestamp) / interval_;
-        add_to(group_for(e.flavor).buckets[key], e, position);
+        detail::tally_event(group_for(e.flavor).buckets[key], e, position);
       },
       event);
 }

@@ -13,45 +13,19 @@
 #include <vector>
 
 #include "runner_metrics/summary_render.hpp"
+#include "support/events.hpp"
 #include "support/log_builder.hpp"
 #include "support/process.hpp"
 
 namespace runner_metrics {
 namespace {
 
+using testing::installed;
+using testing::reconciliation;
+using testing::start;
+using testing::stop;
 using testing::TempDir;
 using testing::write_file;
-
-RunnerInstalled installed(double timestamp, std::string flavor, double duration) {
-  return {.timestamp = timestamp, .flavor = std::move(flavor), .duration = duration};
-}
-RunnerStart start(double timestamp, std::string flavor, double idle,
-                  std::optional<double> queue = std::nullopt) {
-  return {.timestamp = timestamp,
-          .flavor = std::move(flavor),
-          .workflow = "w",
-          .repo = "o/r",
-          .github_event = "push",
-          .idle = idle,
-          .queue_duration = queue};
-}
-RunnerStop stop(double timestamp, std::string flavor, std::string status, double job) {
-  return {.timestamp = timestamp,
-          .flavor = std::move(flavor),
-          .workflow = "w",
-          .repo = "o/r",
-          .github_event = "push",
-          .status = std::move(status),
-          .job_duration = job};
-}
-Reconciliation reconciliation(double timestamp, std::string flavor, std::int64_t crashed,
-                              std::int64_t idle, double duration = 1) {
-  return {.timestamp = timestamp,
-          .flavor = std::move(flavor),
-          .crashed_runners = crashed,
-          .idle_runners = idle,
-          .duration = duration};
-}
 
 // Adds events as if they were consecutive lines of file 0.
 void add_all(Summary& summary, const std::vector<AnyEvent>& events, std::uint32_t file = 0) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runner_metrics/event_parser.hpp"
+#include "support/events.hpp"
 #include "support/log_builder.hpp"
 
 namespace runner_metrics {
@@ -21,36 +22,10 @@ namespace {
 
 constexpr double kT0 = 1795615200;  // 2026-11-25T14:00:00Z
 
-RunnerInstalled installed(double timestamp, std::string flavor, double duration) {
-  return {.timestamp = timestamp, .flavor = std::move(flavor), .duration = duration};
-}
-RunnerStart start(double timestamp, std::string flavor, double idle,
-                  std::optional<double> queue = std::nullopt) {
-  return {.timestamp = timestamp,
-          .flavor = std::move(flavor),
-          .workflow = "w",
-          .repo = "o/r",
-          .github_event = "push",
-          .idle = idle,
-          .queue_duration = queue};
-}
-RunnerStop stop(double timestamp, std::string flavor, std::string status, double job) {
-  return {.timestamp = timestamp,
-          .flavor = std::move(flavor),
-          .workflow = "w",
-          .repo = "o/r",
-          .github_event = "push",
-          .status = std::move(status),
-          .job_duration = job};
-}
-Reconciliation reconciliation(double timestamp, std::string flavor, std::int64_t crashed,
-                              std::int64_t idle, double duration = 1) {
-  return {.timestamp = timestamp,
-          .flavor = std::move(flavor),
-          .crashed_runners = crashed,
-          .idle_runners = idle,
-          .duration = duration};
-}
+using testing::installed;
+using testing::reconciliation;
+using testing::start;
+using testing::stop;
 
 void add_all(Timeline& timeline, const std::vector<AnyEvent>& events) {
   std::uint64_t offset = 0;

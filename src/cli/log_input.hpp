@@ -1,5 +1,5 @@
 // What `validate`, `summary` and `report` share: which logs to read, the
-// window's --since and --until, and writing the result so that a failed
+// window's --since and --until, grouping by flavor, and writing the result so that a failed
 // write is an error rather than a silent success.
 #pragma once
 
@@ -39,6 +39,39 @@ inline std::optional<double> time_flag(const CLI::App& command, const std::strin
                                           "(2026-11-25, 2026-11-25T14:00:00Z): \"{}\"",
                                           text.substr(0, 64)));
 }
+
+/// FILE, --since, --until and --by, as `summary` and `report` take them.
+struct LogSelection {
+  std::vector<std::string> files;
+  std::string since;
+  std::string until;
+  std::string by;
+
+  void add_files(CLI::App& command) { command.add_option("FILE", files, LOG_FILES_HELP); }
+
+  /// --since, --until and --by; `by_help` says what --by flavor makes.
+  void add_window(CLI::App& command, const std::string& by_help) {
+    command
+        .add_option("--since", since,
+                    "Keep events at or after T: UNIX seconds, or ISO 8601 such as 2026-11-25 "
+                    "(midnight UTC), 2026-11-25T14:00:00Z or 2026-11-25T16:00:00.5+02:00.")
+        ->type_name("T");
+    command.add_option("--until", until, "Keep events before T (as --since).")->type_name("T");
+    command.add_option("--by", by, by_help)->check(CLI::IsMember({"flavor"}))->type_name("flavor");
+  }
+
+  /// The window and grouping given; throws ValidationError naming the flag.
+  SummaryOptions summary_options(const CLI::App& command) const {
+    SummaryOptions options;
+    options.since = time_flag(command, "--since", since);
+    options.until = time_flag(command, "--until", until);
+    options.by_flavor = by == "flavor";
+    if (options.since && options.until && *options.until < *options.since) {
+      throw ValidationError("--until", "is before --since");
+    }
+    return options;
+  }
+};
 
 inline void write_stdout(std::string_view text) {
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {

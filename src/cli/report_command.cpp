@@ -21,11 +21,8 @@ namespace runner_metrics::cli {
 namespace {
 
 struct ReportFlags {
-  std::vector<std::string> files;
+  LogSelection logs;
   std::string output;
-  std::string since;
-  std::string until;
-  std::string by;
   std::string interval;
 };
 
@@ -88,7 +85,7 @@ void report(const ReportFlags& flags, const ReportOptions& given) {
   {
     ProgressBar bar;
     options.read.progress = bar.callback();
-    result = report_logs(log_files(flags.files), options);
+    result = report_logs(log_files(flags.logs.files), options);
   }
   write_file_atomically(flags.output, render_html(result));
 }
@@ -100,20 +97,11 @@ void add_report_command(CLI::App& app, Action& action) {
   CLI::App* command = app.add_subcommand(
       "report",
       "One self-contained HTML page with the fleet's charts and summary, from metrics logs.");
-  command->add_option("FILE", flags->files, LOG_FILES_HELP);
+  flags->logs.add_files(*command);
   command->add_option("-o,--output", flags->output, "The page to write (- for standard output).")
       ->required()
       ->type_name("FILE.html");
-  command
-      ->add_option("--since", flags->since,
-                   "Keep events at or after T: UNIX seconds, or ISO 8601 such as 2026-11-25 "
-                   "(midnight UTC), 2026-11-25T14:00:00Z or 2026-11-25T16:00:00.5+02:00.")
-      ->type_name("T");
-  command->add_option("--until", flags->until, "Keep events before T (as --since).")
-      ->type_name("T");
-  command->add_option("--by", flags->by, "One section per flavor instead of one for all.")
-      ->check(CLI::IsMember({"flavor"}))
-      ->type_name("flavor");
+  flags->logs.add_window(*command, "One section per flavor instead of one for all.");
   command
       ->add_option("--interval", flags->interval,
                    "Width of a chart's bucket: seconds, or with a unit: 30s, 5m, 1h, 1d. "
@@ -126,13 +114,7 @@ void add_report_command(CLI::App& app, Action& action) {
       "read or the page could not be written.");
   command->callback([command, flags, &action] {
     ReportOptions options;
-    options.read.summary.since = time_flag(*command, "--since", flags->since);
-    options.read.summary.until = time_flag(*command, "--until", flags->until);
-    options.read.summary.by_flavor = flags->by == "flavor";
-    const auto& window = options.read.summary;
-    if (window.since && window.until && *window.until < *window.since) {
-      throw ValidationError("--until", "is before --since");
-    }
+    options.read.summary = flags->logs.summary_options(*command);
     if (command->count("--interval") > 0) {
       const auto interval = parse_interval(flags->interval);
       if (!interval) {

@@ -17,10 +17,7 @@ namespace runner_metrics::cli {
 namespace {
 
 struct SummaryFlags {
-  std::vector<std::string> files;
-  std::string since;
-  std::string until;
-  std::string by;
+  LogSelection logs;
   std::string format = "text";
 };
 
@@ -31,7 +28,7 @@ void summarize(const SummaryFlags& flags, const SummaryOptions& summary_options)
   {
     ProgressBar bar;
     options.progress = bar.callback();
-    result = summarize_logs(log_files(flags.files), options);
+    result = summarize_logs(log_files(flags.logs.files), options);
   }
   write_stdout(flags.format == "json" ? render_json(result.summary) : render_text(result.summary));
 }
@@ -42,17 +39,8 @@ void add_summary_command(CLI::App& app, Action& action) {
   auto flags = std::make_shared<SummaryFlags>();
   CLI::App* command = app.add_subcommand(
       "summary", "Counts, stop statuses, idle runners and duration statistics from metrics logs.");
-  command->add_option("FILE", flags->files, LOG_FILES_HELP);
-  command
-      ->add_option("--since", flags->since,
-                   "Keep events at or after T: UNIX seconds, or ISO 8601 such as 2026-11-25 "
-                   "(midnight UTC), 2026-11-25T14:00:00Z or 2026-11-25T16:00:00.5+02:00.")
-      ->type_name("T");
-  command->add_option("--until", flags->until, "Keep events before T (as --since).")
-      ->type_name("T");
-  command->add_option("--by", flags->by, "One group per flavor instead of one for all.")
-      ->check(CLI::IsMember({"flavor"}))
-      ->type_name("flavor");
+  flags->logs.add_files(*command);
+  flags->logs.add_window(*command, "One group per flavor instead of one for all.");
   command
       ->add_option("--format", flags->format,
                    "text (a table) or json (one object, keys as in the README).")
@@ -63,13 +51,7 @@ void add_summary_command(CLI::App& app, Action& action) {
       "0.5% of the exact nearest-rank value; count, min, max and avg are exact.\n"
       "Exit status: 0 success; 2 bad usage (such as a bad --since); 1 a file could not be read.");
   command->callback([command, flags, &action] {
-    SummaryOptions options;
-    options.since = time_flag(*command, "--since", flags->since);
-    options.until = time_flag(*command, "--until", flags->until);
-    options.by_flavor = flags->by == "flavor";
-    if (options.since && options.until && *options.until < *options.since) {
-      throw ValidationError("--until", "is before --since");
-    }
+    const SummaryOptions options = flags->logs.summary_options(*command);
     action = [flags, options] { summarize(*flags, options); };
   });
 }
