@@ -118,6 +118,9 @@ add_custom_target(runner_metrics_docs ALL
 
 install(TARGETS runner-metrics
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+# serve's HTTP module, private to the command (found relative to it).
+install(TARGETS runner-metrics-http
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/runner-metrics COMPONENT runtime)
 install(FILES ${RM_MAN}.gz
   DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime)
 install(FILES ${RM_COMPLETION} RENAME runner-metrics

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
@@ -26,7 +27,9 @@ using namespace std::chrono_literals;
 using testing::Exposition;
 using testing::http_raw;
 using testing::http_request;
+using testing::read_file;
 using testing::run_cli;
+using testing::run_process;
 using testing::scrape;
 using testing::ServeProcess;
 using testing::TempDir;
@@ -293,6 +296,38 @@ TEST(Serve, StopsCleanlyWithStatus0OnSigtermAndSigint) {
     ASSERT_EQ(http_request(serve.port(), "GET", "/metrics").status, 200);
     EXPECT_EQ(serve.process().stop(signal, 10s), 0) << serve.process().err();
   }
+}
+
+// cpp-httplib and what it links cost every process ~1.7 ms to start; only
+// serve loads them, from its module.
+TEST(Serve, OnlyServeLoadsTheHttpLibrary) {
+  const auto linked = run_process({"/usr/bin/ldd", RUNNER_METRICS_CLI});
+  ASSERT_EQ(linked.exit_status, 0) << linked.err;
+  EXPECT_EQ(linked.out.find("httplib"), std::string::npos) << linked.out;
+  EXPECT_EQ(linked.out.find("libssl"), std::string::npos) << linked.out;
+
+  TempDir dir;
+  ServeProcess serve(dir / "metrics.log");
+  ASSERT_EQ(http_request(serve.port(), "GET", "/metrics").status, 200);
+  const auto maps = read_file(fmt::format("/proc/{}/maps", serve.process().pid()));
+  ASSERT_TRUE(maps.has_value());
+  EXPECT_NE(maps->find("runner-metrics-http.so"), std::string::npos);
+  EXPECT_NE(maps->find("libcpp-httplib"), std::string::npos);
+}
+
+TEST(Serve, SaysWhichModuleItCouldNotLoadAndExits1) {
+  // A copy of the command in a directory without its module, nor an
+  // installed one at ../lib/runner-metrics.
+  TempDir dir;
+  const std::string copy = dir / "runner-metrics";
+  std::filesystem::copy_file(RUNNER_METRICS_CLI, copy);
+  std::filesystem::permissions(copy, std::filesystem::perms::owner_exec,
+                               std::filesystem::perm_options::add);
+  const auto result =
+      run_process({copy, "serve", "--log", dir / "metrics.log", "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(result.exit_status, 1) << result.err;
+  EXPECT_NE(result.err.find("cannot load the HTTP server module"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("runner-metrics-http.so"), std::string::npos) << result.err;
 }
 
 TEST(Serve, RejectsABadListenAddressWithStatus2) {

@@ -150,9 +150,11 @@ class PrometheusMetrics {
     FlavorMetrics* metrics = nullptr;
     Cache() = default;
     Cache(const Cache&) noexcept {}
-    Cache& operator=(const Cache&) noexcept {
-      name = {};
-      metrics = nullptr;
+    Cache& operator=(const Cache& other) noexcept {
+      if (this != &other) {
+        name = {};
+        metrics = nullptr;
+      }
       return *this;
     }
   };

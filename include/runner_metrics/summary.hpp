@@ -67,6 +67,7 @@ class DurationStats {
 struct LogPosition {
   std::uint32_t file = 0;
   std::uint64_t offset = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const LogPosition&) const = default;
 };
 
@@ -155,8 +156,8 @@ class Summary {
     GroupSummary* group = nullptr;
     GroupCache() = default;
     GroupCache(const GroupCache&) noexcept {}
-    GroupCache& operator=(const GroupCache&) noexcept {
-      group = nullptr;
+    GroupCache& operator=(const GroupCache& other) noexcept {
+      if (this != &other) group = nullptr;
       return *this;
     }
   };
@@ -199,7 +200,7 @@ struct SummarizeOptions {
   /// Threads reading; 0 is one per core.
   unsigned workers = 0;
   /// A regular file larger than this is read as several ranges at once.
-  std::uint64_t range_bytes = 8 * 1024 * 1024;
+  std::uint64_t range_bytes = std::uint64_t{8} * 1024 * 1024;
   std::size_t max_line_bytes = ReaderOptions{}.max_line_bytes;
   /// Called on the calling thread about ten times a second while reading,
   /// and once at the end, with bytes read and the total size of the files

@@ -149,8 +149,8 @@ class Timeline {
     TimelineGroup* group = nullptr;
     GroupCache() = default;
     GroupCache(const GroupCache&) noexcept {}
-    GroupCache& operator=(const GroupCache&) noexcept {
-      group = nullptr;
+    GroupCache& operator=(const GroupCache& other) noexcept {
+      if (this != &other) group = nullptr;
       return *this;
     }
   };

@@ -22,9 +22,12 @@ struct ListenAddress {
 /// "HOST:PORT" or "[IPV6]:PORT". Throws ValidationError naming --listen.
 ListenAddress parse_listen_address(const std::string& text);
 
+class HttpServerModule;
+
 class MetricsHttpServer {
  public:
   /// `render` makes the body of GET /metrics; it runs on a server thread.
+  /// Throws std::runtime_error if the HTTP module cannot be loaded.
   explicit MetricsHttpServer(std::function<std::string()> render);
   ~MetricsHttpServer();
   MetricsHttpServer(const MetricsHttpServer&) = delete;
@@ -38,8 +41,7 @@ class MetricsHttpServer {
   void stop();
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<HttpServerModule> server_;
 };
 
 }  // namespace runner_metrics::cli

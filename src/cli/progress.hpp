@@ -13,7 +13,7 @@
 
 namespace runner_metrics::cli {
 
-inline constexpr std::uint64_t PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+inline constexpr std::uint64_t PROGRESS_MIN_BYTES = std::uint64_t{64} * 1024 * 1024;
 
 class ProgressBar {
  public:

@@ -40,6 +40,26 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 step() { echo "== packaging: $*"; }
+
+# An installed command serves: it finds its HTTP module, binds a free port and
+# says so; and it starts without loading cpp-httplib, which only serve needs.
+check_serve() {
+  local command=$1 log=$work/serve-$RANDOM.log out=$work/serve-$RANDOM.err pid
+  : >"$log"
+  "$command" serve --log "$log" --listen 127.0.0.1:0 2>"$out" &
+  pid=$!
+  for _ in $(seq 100); do
+    grep -q 'serving http://127.0.0.1:' "$out" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  grep -q 'serving http://127.0.0.1:' "$out" || fail "$command serve did not start: $(cat "$out")"
+  if ldd "$command" | grep -E 'httplib|libssl|libcrypto'; then
+    fail "$command links cpp-httplib or OpenSSL itself; only its serve module should"
+  fi
+}
 fail() {
   echo "packaging: FAIL: $*" >&2
   exit 1
@@ -89,11 +109,13 @@ for expected in bin/runner-metrics "lib/$multiarch/librunner_metrics.so.1" \
   "lib/$multiarch/cmake/RunnerMetrics/RunnerMetricsConfigVersion.cmake" \
   "lib/$multiarch/pkgconfig/runner-metrics.pc" share/man/man1/runner-metrics.1.gz \
   share/bash-completion/completions/runner-metrics \
+  "lib/$multiarch/runner-metrics/runner-metrics-http.so" \
   share/doc/runner-metrics/examples/logrotate/github-runner-metrics; do
   [ -e "$stage/$expected" ] || fail "cmake --install did not install $expected"
 done
 [ "$("$stage/bin/runner-metrics" --version)" = "runner-metrics $version" ] ||
   fail "the installed runner-metrics --version is not 'runner-metrics $version'"
+check_serve "$stage/bin/runner-metrics"
 if readelf -d "$libdir/librunner_metrics.so.1" "$stage/bin/runner-metrics" | grep -E 'RPATH|RUNPATH'; then
   fail "an installed binary keeps a build RPATH"
 fi
@@ -191,6 +213,7 @@ else
   runner-metrics issue runner-installed --log "$work/installed.log" --flavor small --duration 1 ||
     fail "the installed runner-metrics could not issue an event"
   runner-metrics validate "$work/installed.log" >/dev/null || fail "the installed runner-metrics validate"
+  check_serve /usr/bin/runner-metrics
 
   example=/usr/share/doc/librunner-metrics-dev/examples/consumer
   step "installed example consumer: find_package from /usr"
