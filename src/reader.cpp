@@ -72,7 +72,7 @@ struct EventReader::Impl {
       aligned = true;
     }
     capacity = options.max_line_bytes + 1;
-    buffer.reset(new char[capacity + EventParser::PADDING]());
+    buffer.reset(new char[capacity + EventParser::PADDING]);
   }
 
   // Reads more after the unread bytes; false at end of file.
@@ -89,6 +89,9 @@ struct EventReader::Impl {
       if (n > 0) {
         end += static_cast<std::size_t>(n);
         bytes_read += static_cast<std::uint64_t>(n);
+        // The parser may read this far past the last line; whatever it
+        // reads is then bytes of the file or zeros, never uninitialized.
+        std::memset(buffer.get() + end, 0, EventParser::PADDING);
         return true;
       }
       if (n == 0) {
