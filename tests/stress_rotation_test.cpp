@@ -237,6 +237,8 @@ struct Findings {
   std::size_t torn = 0;
   std::size_t nul_bytes = 0;
   std::size_t files_not_starting_with_a_line = 0;
+  // Rotated files that end in part of a line (counted in torn too).
+  std::size_t rotated_files_ending_in_part_of_a_line = 0;
   // Lines whose append began after the rotation that moved their file away
   // had returned.
   std::size_t after_rotation = 0;
@@ -250,6 +252,7 @@ struct Findings {
     const ReadBack read = read_back(content);
     lines += read.lines.size();
     torn += read.torn;
+    if (newest_epoch >= 0) rotated_files_ending_in_part_of_a_line += read.unterminated_tail;
     nul_bytes += read.nul_bytes;
     if (!content.empty() && content.front() != '{') ++files_not_starting_with_a_line;
     for (const std::string& example : read.examples) examples.push_back(name + " " + example);
@@ -535,18 +538,27 @@ TEST_F(RotationUnderLoad, TwentyCopytruncateRotationsTearNothingAndLeaveNoNulHol
 
   std::printf(
       "%d writer threads in %d processes, %d copytruncate rotations: %lld lines written, %zu "
-      "found in %d files, %zu torn, %zu NUL bytes, %zu files not starting with a whole line, "
+      "found in %d files, %zu torn (%zu of them a copy's unfinished last line), %zu NUL bytes, "
+      "%zu files not starting with a whole line, "
       "%lld duplicate, %lld lost (appended after logrotate's last read of the file and before its "
       "truncate, with an fsync of the copy in between: copytruncate's documented window), %zu "
       "appended after the last rotation; %.1f s, scale 1/%lld\n",
       kWriterThreads, kWriterProcesses, kRotations, ledger.expected(), found.lines, kRotations + 1,
-      found.torn, found.nul_bytes, found.files_not_starting_with_a_line, ledger.duplicates(),
-      ledger.lost(), after_last_rotation, seconds, scale_divisor());
+      found.torn, found.rotated_files_ending_in_part_of_a_line, found.nul_bytes,
+      found.files_not_starting_with_a_line, ledger.duplicates(), ledger.lost(), after_last_rotation,
+      seconds, scale_divisor());
   RecordProperty("lines", std::to_string(found.lines));
   RecordProperty("lost", std::to_string(ledger.lost()));
 
   EXPECT_EQ(create_races(), 0u) << create_race_report();
-  EXPECT_EQ(found.torn, 0u) << testing::PrintToString(found.examples);
+  // A copy may end in the first part of a line: logrotate's read raced an
+  // append that crossed a page, and Linux lets a read see such a write's
+  // first page before its second (CI saw it once in 20 rotations under
+  // ASan). The whole line was in the file, which logrotate then truncated:
+  // copytruncate's window again. Any other torn line is a torn write.
+  EXPECT_LE(found.rotated_files_ending_in_part_of_a_line, static_cast<std::size_t>(kRotations));
+  EXPECT_EQ(found.torn - found.rotated_files_ending_in_part_of_a_line, 0u)
+      << testing::PrintToString(found.examples);
   EXPECT_EQ(found.nul_bytes, 0u);
   EXPECT_EQ(found.files_not_starting_with_a_line, 0u);
   EXPECT_EQ(ledger.duplicates(), 0);

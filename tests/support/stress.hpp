@@ -137,6 +137,8 @@ struct ReadLine {
 struct ReadBack {
   std::vector<ReadLine> lines;  ///< Lines that are exactly the event their tag stands for.
   std::size_t torn = 0;         ///< Lines that are not: torn, glued, forged or unterminated.
+  /// 1 if the content ends in a line without "\n" (counted in torn too).
+  std::size_t unterminated_tail = 0;
   std::size_t nul_bytes = 0;
   std::vector<std::string> examples;  ///< The first few bad lines, shortened.
 };
@@ -173,6 +175,7 @@ inline ReadBack read_back(std::string_view content) {
       result.lines.push_back(ReadLine{.tag = *tag, .offset = offset});
     } else {
       ++result.torn;
+      if (!terminated) result.unterminated_tail = 1;
       if (result.examples.size() < 5) {
         result.examples.push_back(fmt::format("at byte {}: {:?}{}", offset,
                                               std::string(line.substr(0, 160)),
