@@ -2,11 +2,13 @@
 // `runner-metrics issue --stdin` or found in a metrics log.
 //
 //   EventParser parser;
-//   AnyEvent e = parser.parse(R"({"timestamp": 1, "event": "runner_installed", "flavor": "s",
-//   "duration": 2})"); → RunnerInstalled{.timestamp = 1, .flavor = "s", .duration = 2}
+//   AnyEvent e = parser.parse(
+//       R"({"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": 2})");
+//   → RunnerInstalled{.timestamp = 1, .flavor = "s", .duration = 2}
 //
-//   parser.parse(R"({"timestamp": 1, "event": "runner_installed", "flavor": "s", "durration":
-//   2})"); → throws ValidationError("durration", "is not a field of runner_installed")
+//   parser.parse(
+//       R"({"timestamp": 1, "event": "runner_installed", "flavor": "s", "durration": 2})");
+//   → throws ValidationError("durration", "is not a field of runner_installed")
 #pragma once
 
 #include <cstddef>
