@@ -14,6 +14,7 @@
 
 #include "runner_metrics/events.hpp"
 #include "runner_metrics/serialize.hpp"
+#include "support/other_user.hpp"
 #include "support/process.hpp"
 
 namespace {
@@ -23,6 +24,7 @@ using runner_metrics::Reconciliation;
 using runner_metrics::RunnerInstalled;
 using runner_metrics::RunnerStart;
 using runner_metrics::to_line;
+using runner_metrics::testing::kNobody;
 using runner_metrics::testing::ProcessOptions;
 using runner_metrics::testing::ProcessResult;
 using runner_metrics::testing::read_file;
@@ -30,8 +32,6 @@ using runner_metrics::testing::run_cli;
 using runner_metrics::testing::run_process;
 using runner_metrics::testing::TempDir;
 using runner_metrics::testing::write_file;
-
-constexpr unsigned kNobody = 65534;
 
 // `issue runner-installed` with a fixed timestamp, writing to `log`.
 std::vector<std::string> issue_installed(const std::string& log) {
@@ -87,19 +87,6 @@ TEST(CliIo, DevFullExits1NamingThePathAndNoSpaceLeftOnDevice) {
   EXPECT_TRUE(contains(result.err, "No space left on device")) << result.err;
 }
 
-// Whether a user other than the owner may run `path`: every directory above
-// it searchable, the file executable, by others.
-bool others_can_execute(const fs::path& path) {
-  const auto executable = [](const fs::path& p) {
-    struct stat st {};
-    return ::stat(p.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) != 0;
-  };
-  for (fs::path p = path; !p.empty() && p != p.root_path(); p = p.parent_path()) {
-    if (!executable(p)) return false;
-  }
-  return true;
-}
-
 TEST(CliIo, LogDirectoryNotWritableByTheUserExits1NamingPathAndPermissionDenied) {
   if (::geteuid() != 0) GTEST_SKIP() << "running the CLI as nobody needs root";
   TempDir dir;  // root-owned, 0755
@@ -108,24 +95,10 @@ TEST(CliIo, LogDirectoryNotWritableByTheUserExits1NamingPathAndPermissionDenied)
   fs::permissions(locked, fs::perms(0755));
   const std::string log = locked + "/metrics.log";
 
-  // nobody must be able to reach the binary; if not, run a copy of it.
-  std::string cli = RUNNER_METRICS_CLI;
-  if (!others_can_execute(cli)) {
-    const std::string copy = dir / "runner-metrics";
-    fs::copy_file(cli, copy);
-    fs::permissions(copy, fs::perms(0755));
-    cli = copy;
-  }
-  std::vector<std::string> argv{cli};
-  const std::vector<std::string> args = issue_installed(log);
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessOptions options;
-  options.uid = kNobody;
-  options.env["RUNNER_METRICS_LOG"] = std::nullopt;
-  const ProcessResult result = run_process(argv, options);
+  const ProcessResult result = run_cli(issue_installed(log), {.uid = kNobody});
 
   ASSERT_NE(result.exit_status, 126) << "could not switch to uid " << kNobody;
-  ASSERT_NE(result.exit_status, 127) << "uid " << kNobody << " could not execute " << cli;
+  ASSERT_NE(result.exit_status, 127) << "uid " << kNobody << " could not execute the CLI";
   EXPECT_EQ(result.exit_status, 1) << result.err;
   expect_one_line_naming(result, log);
   EXPECT_TRUE(contains(result.err, "Permission denied")) << result.err;

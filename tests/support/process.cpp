@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "support/other_user.hpp"
+
 namespace runner_metrics::testing {
 
 namespace {
@@ -32,8 +34,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   const int out = open_temp(io.path(), "stdout", O_WRONLY | O_CREAT | O_TRUNC);
   const int err = open_temp(io.path(), "stderr", O_WRONLY | O_CREAT | O_TRUNC);
 
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  // Another user may not reach a program under the checkout (say /root/src).
+  const std::string program = options.uid ? executable_by_anyone(argv.at(0)) : argv.at(0);
+  std::vector<char*> args{const_cast<char*>(program.c_str())};
+  for (std::size_t i = 1; i < argv.size(); ++i) args.push_back(const_cast<char*>(argv[i].c_str()));
   args.push_back(nullptr);
 
   const pid_t pid = ::fork();
