@@ -3,7 +3,7 @@
 
     python3 fuzz/make_seed_corpus.py [VECTORS]
 
-VECTORS defaults to ../shared/vectors.jsonl beside the repository. The output
+VECTORS defaults to tests/data/vectors.jsonl. The output
 is committed; run this again when the vectors change. It replaces every
 seed-* file it wrote before and leaves other corpus files alone.
 
@@ -20,7 +20,7 @@ import random
 import sys
 
 FUZZ = pathlib.Path(__file__).resolve().parent
-DEFAULT_VECTORS = FUZZ.parent.parent / "shared" / "vectors.jsonl"
+DEFAULT_VECTORS = FUZZ.parent / "tests" / "data" / "vectors.jsonl"
 # scripts/fuzz.sh runs with -max_len=1024: small inputs run several times
 # faster and reach the same coverage. A longer seed would be cut short.
 MAX_SEED_BYTES = 1024

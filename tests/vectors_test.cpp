@@ -1,8 +1,9 @@
-// Every worked example of ../shared/vectors.jsonl through the library, the
+// Every worked example of tests/data/vectors.jsonl through the library, the
 // CLI's field flags and `issue --stdin`.
-#include <gtest/gtest.h>
+#include "support/vectors.hpp"
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <set>
@@ -10,7 +11,6 @@
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/serialize.hpp"
 #include "support/process.hpp"
-#include "support/vectors.hpp"
 
 namespace runner_metrics {
 namespace {
@@ -25,8 +25,8 @@ using testing::Vector;
 // ("code" in "status_info.code").
 bool names_field(const std::string& reported, const std::string& field) {
   return reported == field ||
-         (reported.size() > field.size() &&
-          reported.compare(reported.size() - field.size() - 1, std::string::npos, "." + field) == 0);
+         (reported.size() > field.size() && reported.compare(reported.size() - field.size() - 1,
+                                                             std::string::npos, "." + field) == 0);
 }
 
 std::string dashed(std::string name) {
@@ -44,6 +44,24 @@ std::string with_type_name(const Vector& v) {
     if (m.name == "event") input.replace(input.find(m.raw), m.raw.size(), "\"" + *v.type + "\"");
   }
   return input;
+}
+
+// The vectors are copies of the contract's; where the contract is beside the
+// checkout (as in the project's own CI), they must not drift from it.
+TEST(Vectors, CopiesInTestsDataAreByteIdenticalToTheContracts) {
+  const std::string contract = RUNNER_METRICS_CONTRACT_DIR;
+  if (!testing::read_file(contract + "/vectors.jsonl")) {
+    GTEST_SKIP() << "no contract beside the checkout (" << contract << "); nothing to compare";
+  }
+  for (const std::string name : {"vectors.jsonl", "vectors-later.jsonl"}) {
+    SCOPED_TRACE(name);
+    const auto theirs = testing::read_file(contract + "/" + name);
+    const auto ours =
+        testing::read_file(std::string(RUNNER_METRICS_SOURCE_DIR) + "/tests/data/" + name);
+    ASSERT_TRUE(theirs.has_value());
+    ASSERT_TRUE(ours.has_value());
+    EXPECT_TRUE(*ours == *theirs) << "tests/data/" << name << " differs from " << contract;
+  }
 }
 
 TEST(Vectors, LibraryWritesEachExactLineAndRejectsEachErrorNamingTheField) {
@@ -80,8 +98,8 @@ TEST(Vectors, LibraryWritesEachExactLineAndRejectsEachErrorNamingTheField) {
 // string, null for a string, an empty object) or a NUL (argv cannot hold one)
 // or a missing timestamp (the CLI's default is now) has no flag form.
 bool has_flag_form(const Vector& v) {
-  static const std::set<std::string> text_fields = {"event",        "flavor", "workflow", "repo",
-                                                    "github_event", "status"};
+  static const std::set<std::string> text_fields = {"event", "flavor",       "workflow",
+                                                    "repo",  "github_event", "status"};
   bool has_timestamp = false;
   for (const JsonMember& m : v.members) {
     if (m.name == "timestamp") has_timestamp = true;
@@ -180,7 +198,8 @@ TEST(Vectors, CliStdinBatchIsWrittenWholeOrNotAtAll) {
 
   // The same batch with one bad line in the middle: nothing more is written,
   // and the error gives the bad line's number.
-  const std::size_t lines_before = static_cast<std::size_t>(std::count(input.begin(), input.end(), '\n'));
+  const std::size_t lines_before =
+      static_cast<std::size_t>(std::count(input.begin(), input.end(), '\n'));
   result = run_cli({"issue", "--stdin", "--log=" + log},
                    {.stdin_data = input + bad_line + "\n" + input});
   EXPECT_EQ(result.exit_status, 2);

@@ -1,4 +1,4 @@
-// The worked examples of ../shared/vectors.jsonl, read by a small JSON
+// The worked examples of tests/data/vectors.jsonl (docs/format.md §2), read by a small JSON
 // reader of the test's own (independent of the library's parser), which
 // keeps each value's raw text so numbers reach the CLI exactly as written.
 #pragma once
@@ -12,9 +12,9 @@ namespace runner_metrics::testing {
 /// One member of a JSON object as written in the vectors file.
 struct JsonMember {
   std::string name;
-  std::string raw;   ///< The value's JSON text, e.g. `1e+16`, `"small"`, `{"code": -9}`.
+  std::string raw;  ///< The value's JSON text, e.g. `1e+16`, `"small"`, `{"code": -9}`.
   bool is_string = false;
-  std::string text;  ///< For strings: the decoded bytes (a lone surrogate as WTF-8).
+  std::string text;                 ///< For strings: the decoded bytes (a lone surrogate as WTF-8).
   std::vector<JsonMember> members;  ///< For objects.
 };
 
@@ -26,8 +26,8 @@ struct Vector {
   std::optional<std::string> out;    ///< The exact line expected.
   std::optional<std::string> error;  ///< The field an error must name.
 
-  std::string event_name() const;    ///< The type's snake-case name.
-  std::string label() const;         ///< "vectors.jsonl:12" for failure messages.
+  std::string event_name() const;  ///< The type's snake-case name.
+  std::string label() const;       ///< "vectors.jsonl:12" for failure messages.
 };
 
 /// Every vector; fails the calling test (via exception) if the file is missing.
