@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine (as root, or with sudo):
-#   bash scripts/dev.sh demo   install what is missing, build, issue example events, print the log
-#   bash scripts/dev.sh test   install what is missing, build, run every test (normal + ASan/UBSan),
-#                              then fuzz each libFuzzer target for $FUZZ_SECONDS (default 60)
+#   bash scripts/dev.sh demo   install what is missing, build the command, issue example events,
+#                              print the log and its summary
+#   bash scripts/dev.sh test   install what is missing, build, run every test (normal build, a fresh
+#                              clone under a private folder whose path has a space, packages,
+#                              ASan/UBSan), then fuzz each libFuzzer target for $FUZZ_SECONDS (default 60)
 #   bash scripts/dev.sh build  install what is missing and build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,7 @@ PACKAGES=(
   g++ cmake ninja-build pkgconf
   libfmt-dev libcli11-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  logrotate util-linux python3 python3-pydantic hyperfine
+  logrotate util-linux python3 python3-pydantic hyperfine git
   clang libclang-rt-14-dev
   dpkg-dev file lintian man-db
   chromium python3-pil
@@ -80,17 +82,37 @@ demo() {
     "$cli" issue --stdin --log "$log"
   echo "== $log"
   cat "$log"
+  echo "== runner-metrics summary $log"
+  "$cli" summary "$log"
+}
+
+# The normal suite again, in a fresh clone of the committed tree under a folder
+# only its owner may enter, with a space in its path: no test may depend on
+# where the checkout lives (uid 65534 cannot reach it; nothing lies beside it).
+test_elsewhere() {
+  local private status=0
+  private=$(mktemp -d /tmp/runner-metrics-elsewhere.XXXXXX)
+  chmod 0700 "$private"
+  local clone="$private/a folder/runner-metrics"
+  git clone -q "$PWD" "$clone"
+  pushd "$clone" >/dev/null
+  { build build -DRUNNER_METRICS_BUILD_BENCH=OFF && run_tests build; } || status=$?
+  popd >/dev/null
+  rm -rf "$private"
+  return "$status"
 }
 
 install_packages
 case "${1:-}" in
   demo)
-    build build
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    ninja -C build runner-metrics
     demo
     ;;
   test)
     build build
     run_tests build
+    test_elsewhere
     bash tests/packaging/packaging_test.sh build-pkg
     build build-asan -DRUNNER_METRICS_SANITIZE=ON -DRUNNER_METRICS_BUILD_BENCH=OFF
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
