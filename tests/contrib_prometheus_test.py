@@ -55,9 +55,6 @@ LATER_METRICS = {
     "job_event_count",
     "job_status_count",
 }
-# What the scrape job is called in contrib/prometheus/prometheus.yml, which
-# the rules match on (up{job="github-runner-metrics"}).
-JOB_NAME = "github-runner-metrics"
 FLAVORS = ["small", "large"]
 STATUSES = ["normal", "abnormal", "repo-policy-check-failure", "timeout"]
 CONCLUSIONS = ["success", "failure", "cancelled"]
@@ -341,6 +338,10 @@ def main():
     rules_file = os.path.join(source, "contrib/prometheus/runner-metrics.rules.yml")
     dashboard_file = os.path.join(source, "contrib/grafana/runner-metrics.json")
     rules = expressions_of_rules(rules_file, yaml)
+    # The scrape job as the shipped configuration names it, which the rules
+    # match on (up{job=...}).
+    with open(os.path.join(source, "contrib/prometheus/prometheus.yml"), encoding="utf-8") as f:
+        job_name = yaml.safe_load(f)["scrape_configs"][0]["job_name"]
     checks = rules + expressions_of_dashboard(dashboard_file)
     recorded = {name: expr for _w, kind, name, expr in rules if kind == "record"}
 
@@ -361,7 +362,7 @@ def main():
 rule_files:
   - {json.dumps(rules_file)}
 scrape_configs:
-  - job_name: {JOB_NAME}
+  - job_name: {json.dumps(job_name)}
     static_configs:
       - targets: ['127.0.0.1:{serve_port}']
 """)
