@@ -120,7 +120,23 @@ def main():
     ids = [p.get("id") for p in dashboard.get("panels", [])]
     if len(set(ids)) != len(ids):
         fail(f"dashboard: panel ids repeat: {ids}")
+    # Grafana lays panels out by gridPos: 24 columns; overlapping panels are
+    # pushed around and the layout is not the one written.
+    taken = {}
+    for panel in dashboard.get("panels", []):
+        pos = panel.get("gridPos", {})
+        x, y, w, h = (pos.get(k, -1) for k in ("x", "y", "w", "h"))
+        if x < 0 or y < 0 or w <= 0 or h <= 0 or x + w > 24:
+            fail(f"dashboard: panel '{panel.get('title')}' has no place in 24 columns: {pos}")
+            continue
+        for cell in ((cx, cy) for cx in range(x, x + w) for cy in range(y, y + h)):
+            if cell in taken:
+                fail(f"dashboard: panels '{taken[cell]}' and '{panel.get('title')}' overlap")
+                break
+            taken[cell] = panel.get("title")
     for panel in panels:
+        if not panel.get("description"):
+            fail(f"dashboard: panel '{panel.get('title')}' has no description")
         uids = [panel.get("datasource", {}).get("uid")] + [
             t.get("datasource", {}).get("uid") for t in panel.get("targets", [])]
         if any(uid != "${datasource}" for uid in uids) or not panel.get("targets"):
