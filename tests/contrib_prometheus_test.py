@@ -455,7 +455,7 @@ scrape_configs:
         print(f"{len(checks)} expressions ({rule_count} from the rules, "
               f"{len(checks) - rule_count} from the dashboard); {with_data} returned data; "
               f"{len(status_only)} checked for status only, as they use metrics serve does "
-              "not expose yet:")
+              "not expose yet" + (":" if status_only else "."))
         for where, pending in status_only:
             print(f"  {where}: {', '.join(pending)}")
         if serve.poll() is not None:
