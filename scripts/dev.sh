@@ -18,7 +18,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   dpkg-dev file lintian man-db
   chromium python3-pil
-  libcpp-httplib-dev prometheus
+  libcpp-httplib-dev prometheus python3-yaml
 )
 
 as_root() {
