@@ -41,9 +41,11 @@ TEST(ServeContrib, SystemdUnitPassesSystemdAnalyzeVerify) {
   const std::string unit = dir / "runner-metrics-serve.service";
   std::string text = read_file(kUnit).value_or("");
   const std::string installed = "/usr/bin/runner-metrics";
+  // Quoted, as systemd takes a path with spaces (a checkout in "/root/some dir").
+  const std::string under_test = std::string("\"") + RUNNER_METRICS_CLI + "\"";
   for (auto at = text.find(installed); at != std::string::npos; at = text.find(installed, at)) {
-    text.replace(at, installed.size(), RUNNER_METRICS_CLI);
-    at += std::string_view(RUNNER_METRICS_CLI).size();
+    text.replace(at, installed.size(), under_test);
+    at += under_test.size();
   }
   write_file(unit, text);
   const auto result = run_process({analyze, "verify", "--man=no", unit});
