@@ -16,7 +16,8 @@ PACKAGES=(
   clang libclang-rt-14-dev
   dpkg-dev file lintian man-db
   chromium python3-pil
-  libcpp-httplib-dev prometheus
+  libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev prometheus
+  openssl apache2-utils curl
 )
 
 as_root() {
