@@ -47,7 +47,7 @@ constexpr unsigned kIdleTimeoutSeconds = 10;
 constexpr std::size_t kMaxRequestsPerConnection = 100;
 // All a connection's memory: request line, headers and the answer's
 // headers. A scrape's request is a few hundred bytes.
-constexpr std::size_t kConnectionMemory = 16 * 1024;
+constexpr std::size_t kConnectionMemory = std::size_t{16} * 1024;
 
 constexpr std::string_view kIndexPage =
     "<!DOCTYPE html>\n"
@@ -192,6 +192,7 @@ int MhdServer::bind(const ListenAddress& address) {
     throw std::runtime_error(
         fmt::format("cannot start the HTTP server on {}:{}", address.host, address.port));
   }
+  listener_ = -1;  // libmicrohttpd's now: MHD_stop_daemon closes it
   return port;
 }
 

@@ -81,7 +81,7 @@ WebConfig read_web_config(const std::string& path) {
       if (!value.IsMap()) invalid(path, key, "must be a mapping");
       for (const auto& tls : value) {
         const std::string name = tls.first.as<std::string>("");
-        const std::string full = key + "." + name;
+        const std::string full = fmt::format("{}.{}", key, name);
         if (name == "cert_file") {
           config.cert_pem = read_pem(path, full, tls.second);
         } else if (name == "key_file") {
@@ -97,7 +97,7 @@ WebConfig read_web_config(const std::string& path) {
       if (!value.IsMap()) invalid(path, key, "must be a mapping of users to bcrypt hashes");
       for (const auto& user : value) {
         const std::string name = user.first.as<std::string>("");
-        const std::string full = key + "." + name;
+        const std::string full = fmt::format("{}.{}", key, name);
         if (name.empty() || name.find(':') != std::string::npos) {
           invalid(path, full, "a user name must be non-empty and hold no ':'");
         }
