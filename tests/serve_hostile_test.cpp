@@ -251,6 +251,25 @@ TEST(ServeHostile, ClientsOverTheConnectionCapWaitTheirTurn) {
   for (const int fd : held) ::close(fd);
 }
 
+TEST(ServeHostile, AClientTricklingItsHeadersIsCutOffTenSecondsAfterConnecting) {
+  TempDir dir;
+  ServeProcess serve(dir / "metrics.log");
+  const int fd = connect_loopback(serve.port());
+  // A byte every half second: never idle, never done, until cut off.
+  const std::string header = "GET /metrics HTTP/1.1\r\nX-Slow: " + std::string(200, 'a');
+  const auto start = std::chrono::steady_clock::now();
+  Received r;
+  for (std::size_t i = 0; i < header.size() && !r.closed; ++i) {
+    r = send_and_read(fd, header.substr(i, 1), 500ms);
+  }
+  EXPECT_EQ(r.bytes, "");
+  EXPECT_TRUE(r.closed);
+  // Cut off by the deadline (10 s), not by the 16 KiB limit (never reached).
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 9s);
+  ::close(fd);
+  EXPECT_EQ(http_request(serve.port(), "GET", "/metrics").status, 200);
+}
+
 TEST(ServeHostile, AnIdleConnectionIsClosedAfterTenSeconds) {
   TempDir dir;
   ServeProcess serve(dir / "metrics.log");

@@ -5,7 +5,9 @@
 // operations"):
 // - caps on connections, in all and per client address; a listen backlog
 //   of 4,096;
-// - a connection idle for kIdleTimeoutSeconds (no byte either way) is closed;
+// - a connection idle for kIdleTimeoutSeconds (no byte either way) is closed,
+//   and so is one whose next request's headers are not all in within as long
+//   (RequestDeadlines), however it trickles them;
 // - a request line over the connection's memory gets 414, headers over it
 //   431 (libmicrohttpd's own answers), and the connection closes;
 // - every error answer says `Connection: close` and closes, so what follows
@@ -25,6 +27,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -35,6 +38,7 @@
 
 #include "http_server_module.hpp"
 #include "password_checker.hpp"
+#include "request_deadlines.hpp"
 #include "runner_metrics/prometheus_metrics.hpp"
 #include "web_config.hpp"
 
@@ -131,6 +135,7 @@ class MhdServer final : public HttpServerModule {
   HttpServerOptions options_;
   WebConfig web_;
   std::optional<PasswordChecker> checker_;
+  RequestDeadlines deadlines_{std::chrono::seconds(kIdleTimeoutSeconds)};
   MHD_Daemon* daemon_ = nullptr;
   int listener_ = -1;
 };
@@ -200,6 +205,7 @@ void MhdServer::stop() {
   // Suspended requests are answered first: libmicrohttpd must not be
   // stopped with a connection still suspended.
   if (checker_) checker_->stop();
+  deadlines_.stop();
   if (daemon_ != nullptr) {
     MHD_stop_daemon(daemon_);
     daemon_ = nullptr;
@@ -210,19 +216,28 @@ void MhdServer::stop() {
   }
 }
 
-void MhdServer::connection_event(void*, MHD_Connection*, void** state,
+void MhdServer::connection_event(void* self, MHD_Connection* connection, void** state,
                                  MHD_ConnectionNotificationCode event) {
+  RequestDeadlines& deadlines = static_cast<MhdServer*>(self)->deadlines_;
   if (event == MHD_CONNECTION_NOTIFY_STARTED) {
     *state = new ConnectionState;
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info != nullptr) deadlines.watch(*state, info->connect_fd);
   } else {
+    deadlines.forget(*state);
     delete static_cast<ConnectionState*>(*state);
     *state = nullptr;
   }
 }
 
-void MhdServer::request_done(void*, MHD_Connection*, void** request, MHD_RequestTerminationCode) {
+void MhdServer::request_done(void* self, MHD_Connection* connection, void** request,
+                             MHD_RequestTerminationCode) {
   delete static_cast<RequestState*>(*request);
   *request = nullptr;
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  if (info != nullptr) static_cast<MhdServer*>(self)->deadlines_.answered(info->socket_context);
 }
 
 MHD_Result MhdServer::answer(void* self, MHD_Connection* connection, const char* url,
@@ -232,6 +247,9 @@ MHD_Result MhdServer::answer(void* self, MHD_Connection* connection, const char*
   if (state == nullptr) {
     state = new RequestState;
     *request = state;
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info != nullptr) static_cast<MhdServer*>(self)->deadlines_.arrived(info->socket_context);
     // libmicrohttpd keeps a connection open only for an answer queued after
     // this first call, which sees the headers alone. A request with a body
     // is answered now, and closes; the body is never read.
