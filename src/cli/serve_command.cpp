@@ -184,8 +184,9 @@ void add_serve_command(CLI::App& app, Action& action) {
       "Reads the whole log, then follows it across logrotate's create and copytruncate. "
       "GET /metrics is the Prometheus text format; SIGTERM or SIGINT stops it cleanly; SIGHUP "
       "is ignored.\n"
-      "Exit status: 0 stopped by a signal; 2 bad usage; 1 the address could not be bound or "
-      "the log could not be followed.");
+      "Exit status: 0 stopped by a signal; 2 bad usage (a --listen host that does not resolve "
+      "included) or an invalid web configuration; 1 the address could not be bound or the log "
+      "could not be followed.");
   command->callback([flags, &action] {
     const ListenAddress address = parse_listen_address(flags->listen);
     action = [flags, address] { serve(*flags, address); };
