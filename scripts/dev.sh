@@ -18,7 +18,8 @@ PACKAGES=(
   clang libclang-rt-14-dev
   dpkg-dev file lintian man-db
   chromium python3-pil
-  libcpp-httplib-dev prometheus python3-yaml
+  libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev prometheus python3-yaml
+  openssl apache2-utils curl
 )
 
 as_root() {

@@ -5,10 +5,13 @@
 
 #include <dlfcn.h>
 #include <fmt/format.h>
+#include <netdb.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -43,7 +46,24 @@ ListenAddress parse_listen_address(const std::string& text) {
       port < 0 || port > 65535) {
     throw invalid("the port is not a number from 0 to 65535");
   }
-  return {std::move(host), port};
+  // Resolved now, while a bad host is still bad usage (exit 2).
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const int failed = ::getaddrinfo(host.c_str(), port_text.c_str(), &hints, &found);
+  if (failed != 0 || found == nullptr) {
+    throw ValidationError(
+        "--listen",
+        fmt::format("the host \"{}\" does not resolve: {}", host.substr(0, 256),
+                    failed == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(failed)));
+  }
+  ListenAddress address{.host = std::move(host), .port = port};
+  std::memcpy(&address.address, found->ai_addr, found->ai_addrlen);
+  address.address_size = found->ai_addrlen;
+  ::freeaddrinfo(found);
+  return address;
 }
 
 namespace {
@@ -85,13 +105,29 @@ HttpModuleEntry load_http_module() {
 
 }  // namespace
 
-MetricsHttpServer::MetricsHttpServer(std::function<std::string()> render)
-    : server_(load_http_module()(std::move(render))) {}
+MetricsHttpServer::MetricsHttpServer(MetricsRenderer render, const HttpServerOptions& options) {
+  const HttpModuleEntry make = load_http_module();
+  try {
+    server_.reset(make(std::move(render), options));
+  } catch (const ValidationError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {  // the web configuration
+    throw ValidationError("--web.config.file", e.what());
+  }
+}
 
 MetricsHttpServer::~MetricsHttpServer() = default;
 
-int MetricsHttpServer::bind(const ListenAddress& address) { return server_->bind(address); }
-bool MetricsHttpServer::run() { return server_->run(); }
+int MetricsHttpServer::bind(const ListenAddress& address) {
+  try {
+    return server_->bind(address);
+  } catch (const ValidationError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {  // TLS would not start with the web configuration's
+    throw ValidationError("--web.config.file", e.what());
+  }
+}
 void MetricsHttpServer::stop() { server_->stop(); }
+bool MetricsHttpServer::uses_tls() const { return server_->uses_tls(); }
 
 }  // namespace runner_metrics::cli

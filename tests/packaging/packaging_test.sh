@@ -42,7 +42,7 @@ trap 'exit 130' INT TERM
 step() { echo "== packaging: $*"; }
 
 # An installed command serves: it finds its HTTP module, binds a free port and
-# says so; and it starts without loading cpp-httplib, which only serve needs.
+# says so; and it starts without loading libmicrohttpd or GnuTLS, which only serve needs.
 check_serve() {
   local command=$1 log=$work/serve-$RANDOM.log out=$work/serve-$RANDOM.err pid
   : >"$log"
@@ -56,8 +56,8 @@ check_serve() {
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   grep -q 'serving http://127.0.0.1:' "$out" || fail "$command serve did not start: $(cat "$out")"
-  if ldd "$command" | grep -E 'httplib|libssl|libcrypto'; then
-    fail "$command links cpp-httplib or OpenSSL itself; only its serve module should"
+  if ldd "$command" | grep -E 'microhttpd|gnutls|yaml-cpp|libssl|libcrypto'; then
+    fail "$command links libmicrohttpd, GnuTLS or yaml-cpp itself; only its serve module should"
   fi
 }
 fail() {

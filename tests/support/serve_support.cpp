@@ -27,9 +27,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int connect_loopback(int port) {
+}  // namespace
+
+int connect_loopback(int port, const char* from) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
+  if (from != nullptr) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from, &source.sin_addr);
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
+      const int error = errno;
+      ::close(fd);
+      throw std::runtime_error(std::string("bind to ") + from + " failed: " + std::strerror(error));
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -41,6 +53,8 @@ int connect_loopback(int port) {
   }
   return fd;
 }
+
+namespace {
 
 // Whether `received` holds a whole answer: its headers, and as much body
 // as Content-Length says (a HEAD answer's says more than comes).
@@ -167,12 +181,13 @@ ServeProcess::ServeProcess(const std::string& log, const std::vector<std::string
         argv.insert(argv.end(), args.begin(), args.end());
         return argv;
       }()) {
-  static const std::string serving = "serving http://127.0.0.1:";
+  static const std::string serving = "://127.0.0.1:";  // http or https
   const bool started = wait_until(
       [&] {
         const std::string err = process_.err();
         const auto at = err.find(serving);
-        if (at != std::string::npos && err.find("/metrics", at) != std::string::npos) {
+        if (err.find("serving ") != std::string::npos && at != std::string::npos &&
+            err.find("/metrics", at) != std::string::npos) {
           port_ = std::atoi(err.c_str() + at + serving.size());
           return true;
         }

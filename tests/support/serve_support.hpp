@@ -62,6 +62,10 @@ struct HttpResponse {
   std::string body;
 };
 
+/// A TCP connection to 127.0.0.1:port (from the loopback address `from`,
+/// such as "127.0.0.2", if given); the caller closes it. Throws on failure.
+int connect_loopback(int port, const char* from = nullptr);
+
 /// One request on a fresh connection to 127.0.0.1:port, `Connection: close`.
 /// Throws std::runtime_error if there is no complete answer in 10 s.
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
