@@ -1,0 +1,180 @@
+// _runner_metrics: the compiled half of the Python module runner_metrics.
+// runner_metrics/__init__.py builds the ancestor's classes on it; use that.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "library_events.hpp"
+#include "readers.hpp"
+#include "records.hpp"
+#include "runner_metrics/errors.hpp"
+#include "runner_metrics/logrotate.hpp"
+#include "runner_metrics/metrics_log.hpp"
+#include "runner_metrics/reader.hpp"
+#include "runner_metrics/serialize.hpp"
+
+namespace py = pybind11;
+namespace rm = runner_metrics;
+using rm::python::FieldSpec;
+using rm::python::Invalid;
+using rm::python::Kind;
+using rm::python::RecordSpec;
+
+namespace {
+
+// The exception classes of runner_metrics/_errors.py, kept for the life of
+// the interpreter.
+struct ErrorClasses {
+  py::handle validation;
+  py::handle issue;
+  py::handle logrotate;
+  py::handle read_log;
+};
+ErrorClasses& errors() {
+  static ErrorClasses classes;
+  return classes;
+}
+
+void raise(py::handle cls, const py::tuple& args) { PyErr_SetObject(cls.ptr(), args.ptr()); }
+
+void translate(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(std::move(error));
+  } catch (const Invalid& e) {
+    raise(errors().validation, py::make_tuple(e.field, e.problem));
+  } catch (const rm::ValidationError& e) {
+    raise(errors().validation, py::make_tuple(e.field(), e.problem()));
+  } catch (const rm::IssueMetricEventError& e) {
+    raise(errors().issue, py::make_tuple(e.what()));
+  } catch (const rm::LogrotateSetupError& e) {
+    raise(errors().logrotate, py::make_tuple(e.what()));
+  } catch (const rm::ReadLogError& e) {
+    raise(errors().read_log, py::make_tuple(e.what()));
+  }
+}
+
+Kind kind_named(const std::string& name) {
+  if (name == "float") return Kind::Float;
+  if (name == "int") return Kind::Int;
+  if (name == "str") return Kind::Str;
+  if (name == "record") return Kind::Record;
+  throw py::value_error("unknown field kind " + name);
+}
+
+// RecordSpec(type_name, event_name, [(name, kind, optional, non_negative,
+// nested_spec, record_class, default), ...]); default is `required` when
+// the field has none.
+std::shared_ptr<RecordSpec> make_spec(std::string type_name, std::string event_name,
+                                      const py::list& fields, const py::object& required) {
+  auto spec = std::make_shared<RecordSpec>();
+  spec->type_name = std::move(type_name);
+  spec->event_name = std::move(event_name);
+  for (const auto& item : fields) {
+    const auto description = py::cast<py::tuple>(item);
+    FieldSpec field;
+    field.text = py::cast<std::string>(description[0]);
+    field.name = py::reinterpret_steal<py::str>(PyUnicode_InternFromString(field.text.c_str()));
+    field.key = ", ";
+    if (!rm::detail::append_ascii_json_string(field.key, field.text)) {
+      throw py::value_error("field name is not UTF-8");
+    }
+    field.key += ": ";
+    field.kind = kind_named(py::cast<std::string>(description[1]));
+    field.optional = py::cast<bool>(description[2]);
+    field.non_negative = py::cast<bool>(description[3]);
+    if (field.kind == Kind::Record) {
+      field.record = py::cast<std::shared_ptr<RecordSpec>>(description[4]);
+      field.record_class = description[5];
+    }
+    const py::object default_value = description[6];
+    if (!default_value.is(required)) field.default_value = default_value;
+    spec->fields.push_back(std::move(field));
+  }
+  if (spec->is_event() &&
+      (spec->fields.size() < 2 || spec->fields[0].text != "timestamp" ||
+       spec->fields[1].text != "event")) {
+    throw py::value_error("an event's first fields are timestamp and event");
+  }
+  return spec;
+}
+
+// One line per event, serialized under the GIL, written without it.
+void append_event(rm::MetricsLog& log, py::handle event) {
+  thread_local std::string line;
+  line.clear();
+  rm::python::append_event_line(line, event);
+  py::gil_scoped_release release;
+  log.write_lines(line, 1);
+}
+
+void append_events(rm::MetricsLog& log, py::iterable events) {
+  std::string lines;
+  std::size_t count = 0;
+  for (const auto& event : events) {
+    rm::python::append_event_line(lines, event);
+    ++count;
+  }
+  py::gil_scoped_release release;
+  log.write_lines(lines, count);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_runner_metrics, module) {
+  module.doc() = "The compiled half of runner_metrics; import runner_metrics instead.";
+
+  const py::module_ error_module = py::module_::import("runner_metrics._errors");
+  errors().validation = py::object(error_module.attr("ValidationError")).release();
+  errors().issue = py::object(error_module.attr("IssueMetricEventError")).release();
+  errors().logrotate = py::object(error_module.attr("LogrotateSetupError")).release();
+  errors().read_log = py::object(error_module.attr("ReadLogError")).release();
+  py::register_exception_translator(&translate);
+
+  py::class_<RecordSpec, std::shared_ptr<RecordSpec>>(module, "RecordSpec",
+                                                     "The fields of one event or record class.")
+      .def(py::init(&make_spec), py::arg("type_name"), py::arg("event_name"), py::arg("fields"),
+           py::arg("required"))
+      .def_property_readonly("event_name", [](const RecordSpec& spec) { return spec.event_name; });
+
+  module.def(
+      "init_record", [](py::handle self, py::handle kwargs) { rm::python::init_record(self, kwargs); },
+      py::arg("self"), py::arg("kwargs"));
+  module.def("record_json", &rm::python::record_json, py::arg("record"));
+  module.def(
+      "event_line",
+      [](py::handle event) {
+        std::string line;
+        rm::python::append_event_line(line, event);
+        return line;
+      },
+      py::arg("event"));
+  module.def("set_library_classes", &rm::python::set_library_classes, py::arg("events"),
+             py::arg("code_information"));
+  module.def("library_descriptions", &rm::python::library_descriptions);
+
+  py::class_<rm::MetricsLog>(module, "MetricsLog")
+      .def(py::init<std::filesystem::path>(), py::arg("path"))
+      .def_property_readonly("path", &rm::MetricsLog::path)
+      .def("append", &append_event, py::arg("event"))
+      .def("append_all", &append_events, py::arg("events"));
+
+  module.def(
+      "setup_logrotate",
+      [](std::filesystem::path config, std::filesystem::path log,
+         std::filesystem::path systemctl) {
+        const rm::LogrotateSetup setup{
+            .config = std::move(config), .log = std::move(log), .systemctl = std::move(systemctl)};
+        py::gil_scoped_release release;
+        rm::setup_logrotate(setup);
+      },
+      py::arg("config"), py::arg("log"), py::arg("systemctl"));
+  module.def("logrotate_config", &rm::logrotate_config, py::arg("log"));
+  module.attr("MAX_LINE_BYTES") = rm::MAX_LINE_BYTES;
+
+  rm::python::bind_readers(module);
+}
