@@ -113,7 +113,7 @@ def _make_spec(cls: type) -> "_rm.RecordSpec":
             names.append(name)
     is_event = cls._rm_is_event
     event_name = _snake_case(cls.__name__) if is_event else ""
-    fields = []
+    fields, described = [], []
     for name in names:
         kind, optional, non_negative, record = _field_kind(cls.__name__, name, hints[name])
         if name == "event" and is_event:
@@ -122,7 +122,11 @@ def _make_spec(cls: type) -> "_rm.RecordSpec":
             default = getattr(cls, name, None if optional else _REQUIRED)
         nested = record._rm_spec if record is not None else None
         fields.append((name, kind, optional, non_negative, nested, record, default))
+        described.append((name, kind, optional, non_negative,
+                          record._rm_fields if record is not None else None))
     cls._rm_names = tuple(names)
+    # What the tests compare with the library's own descriptions.
+    cls._rm_fields = tuple(described)
     return _rm.RecordSpec(cls.__name__, event_name, fields, _REQUIRED)
 
 
@@ -136,6 +140,7 @@ class Record:
     """
 
     _rm_names: tuple = ()
+    _rm_fields: tuple = ()
     _rm_is_event = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
