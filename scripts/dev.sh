@@ -17,6 +17,7 @@ PACKAGES=(
   dpkg-dev file lintian man-db
   chromium python3-pil
   libcpp-httplib-dev prometheus
+  pybind11-dev python3-dev python3-pytest
 )
 
 as_root() {
@@ -89,7 +90,7 @@ case "${1:-}" in
     demo
     ;;
   test)
-    build build
+    build build -DRUNNER_METRICS_PYTHON=ON
     run_tests build
     bash tests/packaging/packaging_test.sh build-pkg
     build build-asan -DRUNNER_METRICS_SANITIZE=ON -DRUNNER_METRICS_BUILD_BENCH=OFF

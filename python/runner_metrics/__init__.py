@@ -100,7 +100,7 @@ def _field_kind(owner: str, name: str, annotation: Any):
     )
 
 
-def _make_spec(cls: type) -> "_rm.RecordSpec":
+def _make_spec(cls: type) -> object:
     """The fields of `cls` from its annotations and its bases', in line order."""
     hints = _typing.get_type_hints(cls)
     names: list = []
@@ -125,9 +125,10 @@ def _make_spec(cls: type) -> "_rm.RecordSpec":
         described.append((name, kind, optional, non_negative,
                           record._rm_fields if record is not None else None))
     cls._rm_names = tuple(names)
+    cls._rm_event_name = event_name
     # What the tests compare with the library's own descriptions.
     cls._rm_fields = tuple(described)
-    return _rm.RecordSpec(cls.__name__, event_name, fields, _REQUIRED)
+    return _rm.record_spec(cls.__name__, event_name, fields, _REQUIRED)
 
 
 class Record:
@@ -142,26 +143,17 @@ class Record:
     _rm_names: tuple = ()
     _rm_fields: tuple = ()
     _rm_is_event = False
+    _rm_event_name = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._rm_spec = _make_spec(cls)
 
-    def __init__(self, **data: Any) -> None:
-        _rm.init_record(self, data)
-
-    def json(self, *, exclude_none: bool = True) -> str:
-        """The object as the ancestor's ``.json(exclude_none=True)`` wrote it, without a newline.
-
-        >>> RunnerStart(timestamp=1, flavor="s", workflow="w", repo="o/r", github_event="push", idle=2).json()
-        '{"timestamp": 1.0, "event": "runner_start", "flavor": "s", "workflow": "w", "repo": "o/r", "github_event": "push", "idle": 2.0}'
-
-        Raises ValidationError if a field was since set to a value the rules refuse.
-        """
-        if exclude_none is not True:
-            raise ValueError("runner_metrics writes absent fields by leaving them out: "
-                             "only .json(exclude_none=True) is supported")
-        return _rm.record_json(self)
+    # Both in C++: keyword arguments checked and stored, and the line written,
+    # without a Python frame. Record(**data) raises ValidationError naming the
+    # field; .json() checks every field again (attributes can be reassigned).
+    __init__ = _rm.record_init
+    json = _rm.record_json
 
     def dict(self, *, exclude_none: bool = False) -> Dict[str, Any]:
         """The fields as a dict, nested records as dicts (pydantic's ``.dict()``).
@@ -195,7 +187,7 @@ class Record:
         return f"{type(self).__name__}({fields})"
 
 
-Record._rm_spec = _rm.RecordSpec("Record", "", [], _REQUIRED)
+Record._rm_spec = _rm.record_spec("Record", "", [], _REQUIRED)
 
 
 class Event(Record):
@@ -271,7 +263,7 @@ class Reconciliation(Event):
 
 
 _LIBRARY_EVENTS = (RunnerInstalled, RunnerStart, RunnerStop, Reconciliation)
-_rm.set_library_classes({cls._rm_spec.event_name: cls for cls in _LIBRARY_EVENTS},
+_rm.set_library_classes({cls._rm_event_name: cls for cls in _LIBRARY_EVENTS},
                         CodeInformation)
 
 MetricsLog = _rm.MetricsLog
@@ -288,25 +280,9 @@ next line goes to the new one. Raises ValidationError (nothing written) or
 IssueMetricEventError naming the path and the OS error.
 """
 
-_default_log: Optional[tuple] = None
-
-
-def issue_event(event: Event) -> None:
-    """Appends the event's line to METRICS_LOG_PATH (read at each call), as the ancestor did.
-
-    >>> issue_event(RunnerInstalled(timestamp=123, flavor="small", duration=456))
-    → appends {"timestamp": 123.0, "event": "runner_installed", "flavor": "small", "duration": 456.0}
-
-    Raises IssueMetricEventError if the log cannot be written, ValidationError
-    if the event breaks the rules (nothing is written).
-    """
-    global _default_log
-    path = METRICS_LOG_PATH
-    cached = _default_log
-    if cached is None or (cached[0] is not path and cached[0] != path):
-        cached = (path, MetricsLog(path))
-        _default_log = cached
-    cached[1].append(event)
+# In C++: reads METRICS_LOG_PATH from this module at each call, and keeps the
+# log open while it stays the same.
+issue_event = _rm.issue_event
 
 
 def setup_logrotate() -> None:

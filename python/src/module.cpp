@@ -69,8 +69,8 @@ Kind kind_named(const std::string& name) {
 // RecordSpec(type_name, event_name, [(name, kind, optional, non_negative,
 // nested_spec, record_class, default), ...]); default is `required` when
 // the field has none.
-std::shared_ptr<RecordSpec> make_spec(std::string type_name, std::string event_name,
-                                      const py::list& fields, const py::object& required) {
+py::capsule make_spec(std::string type_name, std::string event_name, const py::list& fields,
+                      const py::object& required) {
   auto spec = std::make_shared<RecordSpec>();
   spec->type_name = std::move(type_name);
   spec->event_name = std::move(event_name);
@@ -88,19 +88,18 @@ std::shared_ptr<RecordSpec> make_spec(std::string type_name, std::string event_n
     field.optional = py::cast<bool>(description[2]);
     field.non_negative = py::cast<bool>(description[3]);
     if (field.kind == Kind::Record) {
-      field.record = py::cast<std::shared_ptr<RecordSpec>>(description[4]);
+      field.record = rm::python::spec_from_capsule(description[4]);
       field.record_class = description[5];
     }
     const py::object default_value = description[6];
     if (!default_value.is(required)) field.default_value = default_value;
     spec->fields.push_back(std::move(field));
   }
-  if (spec->is_event() &&
-      (spec->fields.size() < 2 || spec->fields[0].text != "timestamp" ||
-       spec->fields[1].text != "event")) {
+  if (spec->is_event() && (spec->fields.size() < 2 || spec->fields[0].text != "timestamp" ||
+                           spec->fields[1].text != "event")) {
     throw py::value_error("an event's first fields are timestamp and event");
   }
-  return spec;
+  return rm::python::spec_capsule(std::move(spec));
 }
 
 // One line per event, serialized under the GIL, written without it.
@@ -123,6 +122,34 @@ void append_events(rm::MetricsLog& log, py::iterable events) {
   log.write_lines(lines, count);
 }
 
+// issue_event's log: the one at the METRICS_LOG_PATH of the last call.
+struct DefaultLog {
+  py::object path;
+  std::shared_ptr<rm::MetricsLog> log;
+};
+
+void issue_event(py::handle event) {
+  static PyObject* const name = PyUnicode_InternFromString("METRICS_LOG_PATH");
+  static auto* const package = new py::object(py::module_::import("runner_metrics"));
+  static auto* const current = new DefaultLog();
+  const py::object path = py::reinterpret_steal<py::object>(PyObject_GetAttr(package->ptr(), name));
+  if (!path) throw py::error_already_set();
+  if (!current->log || (!path.is(current->path) && !path.equal(current->path))) {
+    current->log = std::make_shared<rm::MetricsLog>(py::cast<std::filesystem::path>(path));
+    current->path = path;
+  }
+  const std::shared_ptr<rm::MetricsLog> log = current->log;  // another thread may replace it
+  append_event(*log, event);
+}
+
+constexpr const char* ISSUE_EVENT_DOC =
+    "Appends the event's line to METRICS_LOG_PATH (read at each call), as the ancestor did.\n\n"
+    ">>> issue_event(RunnerInstalled(timestamp=123, flavor=\"small\", duration=456))\n"
+    "→ appends {\"timestamp\": 123.0, \"event\": \"runner_installed\", \"flavor\": "
+    "\"small\", \"duration\": 456.0}\n\n"
+    "Raises IssueMetricEventError if the log cannot be written, ValidationError if the\n"
+    "event breaks the rules (nothing is written).";
+
 }  // namespace
 
 PYBIND11_MODULE(_runner_metrics, module) {
@@ -135,16 +162,31 @@ PYBIND11_MODULE(_runner_metrics, module) {
   errors().read_log = py::object(error_module.attr("ReadLogError")).release();
   py::register_exception_translator(&translate);
 
-  py::class_<RecordSpec, std::shared_ptr<RecordSpec>>(module, "RecordSpec",
-                                                     "The fields of one event or record class.")
-      .def(py::init(&make_spec), py::arg("type_name"), py::arg("event_name"), py::arg("fields"),
-           py::arg("required"))
-      .def_property_readonly("event_name", [](const RecordSpec& spec) { return spec.event_name; });
+  module.def("record_spec", &make_spec, py::arg("type_name"), py::arg("event_name"),
+             py::arg("fields"), py::arg("required"),
+             "The fields of one event or record class, as the class attribute _rm_spec.");
 
-  module.def(
-      "init_record", [](py::handle self, py::handle kwargs) { rm::python::init_record(self, kwargs); },
-      py::arg("self"), py::arg("kwargs"));
-  module.def("record_json", &rm::python::record_json, py::arg("record"));
+  // Record's __init__ and json, as methods of C++ (no Python frame per call).
+  module.attr("record_init") = py::cpp_function(
+      [](py::handle self, const py::kwargs& kwargs) { rm::python::init_record(self, kwargs); },
+      py::is_method(py::none()),
+      py::name("record_init"),  // "__init__" would make it a pybind11 constructor
+      "Builds the record from keyword arguments; raises ValidationError naming the field.");
+  module.attr("record_json") = py::cpp_function(
+      [](py::handle self, bool exclude_none) {
+        if (!exclude_none) {
+          throw py::value_error(
+              "runner_metrics writes absent fields by leaving them out: only "
+              ".json(exclude_none=True) is supported");
+        }
+        return rm::python::record_json(self);
+      },
+      py::is_method(py::none()), py::name("json"), py::kw_only(), py::arg("exclude_none") = true,
+      "The object as the ancestor's .json(exclude_none=True) wrote it, without a newline.\n\n"
+      ">>> RunnerInstalled(timestamp=123, flavor=\"small\", duration=456).json()\n"
+      "'{\"timestamp\": 123.0, \"event\": \"runner_installed\", \"flavor\": \"small\", "
+      "\"duration\": 456.0}'");
+  module.def("issue_event", &issue_event, py::arg("event"), ISSUE_EVENT_DOC);
   module.def(
       "event_line",
       [](py::handle event) {
@@ -165,8 +207,7 @@ PYBIND11_MODULE(_runner_metrics, module) {
 
   module.def(
       "setup_logrotate",
-      [](std::filesystem::path config, std::filesystem::path log,
-         std::filesystem::path systemctl) {
+      [](std::filesystem::path config, std::filesystem::path log, std::filesystem::path systemctl) {
         const rm::LogrotateSetup setup{
             .config = std::move(config), .log = std::move(log), .systemctl = std::move(systemctl)};
         py::gil_scoped_release release;

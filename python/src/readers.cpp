@@ -22,8 +22,8 @@ namespace {
 // A line's text for Python: bytes that are not UTF-8 (an invalid line may
 // hold any) become U+FFFD.
 py::str text_of(std::string_view text) {
-  return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(
-      text.data(), static_cast<Py_ssize_t>(text.size()), "replace"));
+  return py::reinterpret_steal<py::str>(
+      PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace"));
 }
 
 py::object parse_event(py::handle line) {
@@ -97,8 +97,9 @@ void bind_readers(py::module_& module) {
   module.def("summarize_json", &summarize_json, py::arg("paths"), py::arg("since"),
              py::arg("until"), py::arg("by_flavor"),
              "The summary of the logs as `runner-metrics summary --format json` prints it.");
-  module.def("parse_time", [](const std::string& text) { return parse_time(text); }, py::arg("text"),
-             "UNIX seconds from '1764079200' or ISO 8601 ('2026-11-25T14:00:00Z'), or None.");
+  module.def(
+      "parse_time", [](const std::string& text) { return parse_time(text); }, py::arg("text"),
+      "UNIX seconds from '1764079200' or ISO 8601 ('2026-11-25T14:00:00Z'), or None.");
 }
 
 }  // namespace runner_metrics::python

@@ -18,6 +18,13 @@ std::string field_path(std::string_view parent, const FieldSpec& field) {
 
 std::string type_name(py::handle value) { return Py_TYPE(value.ptr())->tp_name; }
 
+constexpr const char* SPEC_CAPSULE = "runner_metrics.RecordSpec";
+
+const py::tuple& empty_tuple() {
+  static const auto* tuple = new py::tuple(0);
+  return *tuple;
+}
+
 // A float field's value: a float, or an int (written as a float, as the
 // ancestor's pydantic model converted it). bool is refused: True is no duration.
 double float_value(const FieldSpec& field, py::handle value, std::string_view parent) {
@@ -88,7 +95,11 @@ void check_event_name(const RecordSpec& spec, std::string_view name) {
 }
 
 py::object new_instance(py::handle cls) {
-  return cls.attr("__new__")(cls);
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  py::object instance =
+      py::reinterpret_steal<py::object>(type->tp_new(type, empty_tuple().ptr(), nullptr));
+  if (!instance) throw py::error_already_set();
+  return instance;
 }
 
 void init_record_at(py::handle self, const RecordSpec& spec, py::handle kwargs,
@@ -120,6 +131,10 @@ py::object checked_value(const RecordSpec& spec, const FieldSpec& field, py::han
       }
       return py::float_(float_value(field, value, parent));
     case Kind::Int:
+      if (PyLong_CheckExact(value.ptr())) {
+        (void)int_value(field, value, parent);
+        return py::reinterpret_borrow<py::object>(value);
+      }
       return py::int_(int_value(field, value, parent));
     case Kind::Str: {
       const std::string_view text = str_value(field, value, parent);
@@ -161,12 +176,12 @@ void init_record_at(py::handle self, const RecordSpec& spec, py::handle kwargs,
       if (!values.contains(item.first)) {
         const std::string name = py::str(item.first);
         throw Invalid{parent.empty() ? name : std::string(parent) + "." + name,
-                      "is not a field of " +
-                          (spec.is_event() ? spec.event_name : spec.type_name)};
+                      "is not a field of " + (spec.is_event() ? spec.event_name : spec.type_name)};
       }
     }
   }
-  py::setattr(self, "__dict__", values);
+  if (PyObject_GenericSetDict(self.ptr(), values.ptr(), nullptr) != 0)
+    throw py::error_already_set();
 }
 
 // The text field holding the most text, blamed for a line that is too long.
@@ -226,15 +241,31 @@ void append_fields(std::string& out, const RecordSpec& spec, py::handle record,
 
 }  // namespace
 
+py::capsule spec_capsule(std::shared_ptr<const RecordSpec> spec) {
+  return py::capsule(new std::shared_ptr<const RecordSpec>(std::move(spec)), SPEC_CAPSULE,
+                     [](PyObject* capsule) {
+                       delete static_cast<std::shared_ptr<const RecordSpec>*>(
+                           PyCapsule_GetPointer(capsule, SPEC_CAPSULE));
+                     });
+}
+
+std::shared_ptr<const RecordSpec> spec_from_capsule(py::handle capsule) {
+  void* pointer = PyCapsule_GetPointer(capsule.ptr(), SPEC_CAPSULE);
+  if (pointer == nullptr) throw py::error_already_set();
+  return *static_cast<std::shared_ptr<const RecordSpec>*>(pointer);
+}
+
 const RecordSpec& spec_of(py::handle object) {
-  const py::handle type(reinterpret_cast<PyObject*>(Py_TYPE(object.ptr())));
-  const py::object spec =
-      py::reinterpret_steal<py::object>(PyObject_GetAttrString(type.ptr(), "_rm_spec"));
-  if (!spec) {
+  static PyObject* const attribute = PyUnicode_InternFromString("_rm_spec");
+  PyObject* const type = reinterpret_cast<PyObject*>(Py_TYPE(object.ptr()));
+  const py::object capsule = py::reinterpret_steal<py::object>(PyObject_GetAttr(type, attribute));
+  void* pointer = capsule ? PyCapsule_GetPointer(capsule.ptr(), SPEC_CAPSULE) : nullptr;
+  if (pointer == nullptr) {
     PyErr_Clear();
     throw py::type_error(type_name(object) + " is not a runner_metrics event or record");
   }
-  return py::cast<const RecordSpec&>(spec);
+  // The class holds the capsule, and the object holds the class.
+  return **static_cast<std::shared_ptr<const RecordSpec>*>(pointer);
 }
 
 void init_record(py::handle self, py::handle kwargs) {
@@ -260,7 +291,7 @@ void append_event_line(std::string& out, py::handle event) {
     const std::size_t size = out.size() - start;
     out.resize(start);
     throw Invalid{longest.path(), "makes the line " + std::to_string(size) + " bytes, over the " +
-                                     std::to_string(MAX_LINE_BYTES) + "-byte limit"};
+                                      std::to_string(MAX_LINE_BYTES) + "-byte limit"};
   }
 }
 
@@ -281,7 +312,9 @@ std::string record_json(py::handle record) {
 
 py::object make_record(py::handle cls, py::dict values) {
   py::object record = new_instance(cls);
-  py::setattr(record, "__dict__", values);
+  if (PyObject_GenericSetDict(record.ptr(), values.ptr(), nullptr) != 0) {
+    throw py::error_already_set();
+  }
   return record;
 }
 

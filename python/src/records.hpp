@@ -4,7 +4,7 @@
 // JSON writers. The library's four events and a user's Event subclass go
 // through the same code, so they follow the same rules.
 //
-//   spec = RecordSpec("RunnerInstalled", "runner_installed", [field, ...])
+//   cls._rm_spec = record_spec("RunnerInstalled", "runner_installed", [field, ...], REQUIRED)
 //   RunnerInstalled(timestamp=123, flavor="small", duration=456).json()
 //   → '{"timestamp": 123.0, "event": "runner_installed", "flavor": "small", "duration": 456.0}'
 #pragma once
@@ -27,11 +27,11 @@ enum class Kind : std::uint8_t { Float, Int, Str, Record };
 struct RecordSpec;
 
 struct FieldSpec {
-  py::str name;            ///< Interned: attribute and keyword name.
-  std::string text;        ///< The same name, for messages.
-  std::string key;         ///< `, "name": `, as written after another member.
+  py::str name;      ///< Interned: attribute and keyword name.
+  std::string text;  ///< The same name, for messages.
+  std::string key;   ///< `, "name": `, as written after another member.
   Kind kind = Kind::Str;
-  bool optional = false;   ///< None allowed, and left out of the line.
+  bool optional = false;  ///< None allowed, and left out of the line.
   bool non_negative = false;
   std::shared_ptr<const RecordSpec> record;  ///< Kind::Record: the nested record's spec.
   py::object record_class;                   ///< Kind::Record: its class.
@@ -51,6 +51,10 @@ struct Invalid {
   std::string field;
   std::string problem;
 };
+
+/// A spec as Python holds it: in a capsule, the class attribute `_rm_spec`.
+py::capsule spec_capsule(std::shared_ptr<const RecordSpec> spec);
+std::shared_ptr<const RecordSpec> spec_from_capsule(py::handle capsule);
 
 /// The spec of `type(object)`, set by Record.__init_subclass__ as `_rm_spec`.
 const RecordSpec& spec_of(py::handle object);

@@ -224,7 +224,7 @@ def test_a_field_type_that_cannot_be_written_is_refused_when_the_class_is_define
 
 
 def test_the_python_classes_have_the_fields_of_the_library_descriptions():
-    python = {cls._rm_spec.event_name: cls._rm_fields
+    python = {cls._rm_event_name: cls._rm_fields
               for cls in (RunnerInstalled, RunnerStart, RunnerStop, Reconciliation)}
     library = dict(runner_metrics._rm.library_descriptions())
 
