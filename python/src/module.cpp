@@ -150,6 +150,53 @@ constexpr const char* ISSUE_EVENT_DOC =
     "Raises IssueMetricEventError if the log cannot be written, ValidationError if the\n"
     "event breaks the rules (nothing is written).";
 
+// Runs `body` for a function CPython calls directly (no pybind11 dispatcher,
+// which costs more than the work on the hot path), turning a C++ exception
+// into the Python one.
+template <class Body>
+PyObject* guarded(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (py::error_already_set& error) {
+    error.restore();
+  } catch (...) {
+    try {
+      translate(std::current_exception());
+    } catch (const py::builtin_exception& error) {
+      error.set_error();
+    } catch (const std::exception& error) {
+      PyErr_SetString(PyExc_RuntimeError, error.what());
+    } catch (...) {
+      PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception");
+    }
+  }
+  return nullptr;
+}
+
+PyObject* record_init_function(PyObject* /*unbound*/, PyObject* args, PyObject* kwargs) {
+  return guarded([&]() -> PyObject* {
+    if (PyTuple_GET_SIZE(args) != 1) {
+      throw py::type_error("events and records take keyword arguments only");
+    }
+    rm::python::init_record(PyTuple_GET_ITEM(args, 0), kwargs);
+    return py::none().release().ptr();
+  });
+}
+
+PyObject* issue_event_function(PyObject* /*module*/, PyObject* event) {
+  return guarded([&]() -> PyObject* {
+    issue_event(event);
+    return py::none().release().ptr();
+  });
+}
+
+PyMethodDef record_init_method{
+    "record_init",
+    reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&record_init_function)),
+    METH_VARARGS | METH_KEYWORDS,
+    "Builds the record from keyword arguments; raises ValidationError naming the field."};
+PyMethodDef issue_event_method{"issue_event", &issue_event_function, METH_O, ISSUE_EVENT_DOC};
+
 }  // namespace
 
 PYBIND11_MODULE(_runner_metrics, module) {
@@ -167,11 +214,10 @@ PYBIND11_MODULE(_runner_metrics, module) {
              "The fields of one event or record class, as the class attribute _rm_spec.");
 
   // Record's __init__ and json, as methods of C++ (no Python frame per call).
-  module.attr("record_init") = py::cpp_function(
-      [](py::handle self, const py::kwargs& kwargs) { rm::python::init_record(self, kwargs); },
-      py::is_method(py::none()),
-      py::name("record_init"),  // "__init__" would make it a pybind11 constructor
-      "Builds the record from keyword arguments; raises ValidationError naming the field.");
+  const py::object init =
+      py::reinterpret_steal<py::object>(PyCFunction_New(&record_init_method, nullptr));
+  if (!init) throw py::error_already_set();
+  module.attr("record_init") = py::reinterpret_steal<py::object>(PyInstanceMethod_New(init.ptr()));
   module.attr("record_json") = py::cpp_function(
       [](py::handle self, bool exclude_none) {
         if (!exclude_none) {
@@ -186,7 +232,8 @@ PYBIND11_MODULE(_runner_metrics, module) {
       ">>> RunnerInstalled(timestamp=123, flavor=\"small\", duration=456).json()\n"
       "'{\"timestamp\": 123.0, \"event\": \"runner_installed\", \"flavor\": \"small\", "
       "\"duration\": 456.0}'");
-  module.def("issue_event", &issue_event, py::arg("event"), ISSUE_EVENT_DOC);
+  module.attr("issue_event") = py::reinterpret_steal<py::object>(
+      PyCFunction_NewEx(&issue_event_method, nullptr, module.attr("__name__").ptr()));
   module.def(
       "event_line",
       [](py::handle event) {
