@@ -102,12 +102,26 @@ py::capsule make_spec(std::string type_name, std::string event_name, const py::l
   return rm::python::spec_capsule(std::move(spec));
 }
 
+// Lets other Python threads run while this one writes. pybind11's
+// gil_scoped_release looks up its internals on every use: too slow for a
+// per-event write.
+class WithoutGil {
+ public:
+  WithoutGil() : state_(PyEval_SaveThread()) {}
+  ~WithoutGil() { PyEval_RestoreThread(state_); }
+  WithoutGil(const WithoutGil&) = delete;
+  WithoutGil& operator=(const WithoutGil&) = delete;
+
+ private:
+  PyThreadState* state_;
+};
+
 // One line per event, serialized under the GIL, written without it.
 void append_event(rm::MetricsLog& log, py::handle event) {
   thread_local std::string line;
   line.clear();
   rm::python::append_event_line(line, event);
-  py::gil_scoped_release release;
+  const WithoutGil unlocked;
   log.write_lines(line, 1);
 }
 
@@ -118,7 +132,7 @@ void append_events(rm::MetricsLog& log, py::iterable events) {
     rm::python::append_event_line(lines, event);
     ++count;
   }
-  py::gil_scoped_release release;
+  const WithoutGil unlocked;
   log.write_lines(lines, count);
 }
 
