@@ -12,7 +12,8 @@ change on the machine hits both alike), EVENTS events a round:
   json    build the event and serialize it, nothing written
 
 Prints the median microseconds per event of each and the ratio, after checking
-that both wrote byte-identical logs.
+that both wrote byte-identical logs, and the floor: os.write(2) of a ready
+line to an O_APPEND descriptor (what the kernel alone costs here).
 """
 
 import os
@@ -103,6 +104,24 @@ def ours_json(count: int, start: float) -> None:
             job_duration=61.25 + i).json()
 
 
+FLOOR_LOG = ""
+
+
+def floor_write(count: int, start: float) -> None:
+    line = (RUNNER_STOP_LINE + "\n").encode()
+    descriptor = os.open(FLOOR_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        for _ in range(count):
+            os.write(descriptor, line)
+    finally:
+        os.close(descriptor)
+
+
+RUNNER_STOP_LINE = ('{"timestamp": 1700000000.125, "event": "runner_stop", "flavor": "small", '
+                    '"workflow": "Tests", "repo": "canonical/runner", "github_event": "push", '
+                    '"status": "abnormal", "status_info": {"code": 137}, "job_duration": 61.25}')
+
+
 def per_event_us(function, count: int, start: float) -> float:
     begin = time.perf_counter()
     function(count, start)
@@ -110,19 +129,22 @@ def per_event_us(function, count: int, start: float) -> float:
 
 
 def main(argv: list) -> int:
-    global ANCESTOR_LOG
+    global ANCESTOR_LOG, FLOOR_LOG
     rounds = int(argv[1]) if len(argv) > 1 else 7
     count = int(argv[2]) if len(argv) > 2 else 5000
     with tempfile.TemporaryDirectory() as directory:
         ANCESTOR_LOG = os.path.join(directory, "ancestor.log")
+        FLOOR_LOG = os.path.join(directory, "floor.log")
         runner_metrics.METRICS_LOG_PATH = os.path.join(directory, "ours.log")
-        times = {name: [] for name in ("ancestor issue", "ours issue", "ancestor json", "ours json")}
+        times = {name: [] for name in ("ancestor issue", "ours issue", "ancestor json", "ours json",
+                                       "write(2) floor")}
         start = 1700000000.125
         for round_number in range(rounds):
             pairs = [("ancestor issue", ancestor_issue), ("ours issue", ours_issue),
                      ("ancestor json", ancestor_json), ("ours json", ours_json)]
             if round_number % 2:  # alternate which goes first
                 pairs = [pairs[1], pairs[0], pairs[3], pairs[2]]
+            pairs.append(("write(2) floor", floor_write))
             for name, function in pairs:
                 times[name].append(per_event_us(function, count, start + round_number * count))
         with open(ANCESTOR_LOG, "rb") as ancestor, open(runner_metrics.METRICS_LOG_PATH, "rb") as ours:
@@ -136,6 +158,7 @@ def main(argv: list) -> int:
         ours = statistics.median(times[f"ours {measure}"])
         print(f"{measure:6} ancestor {ancestor:8.2f} us/event   runner_metrics {ours:6.2f} us/event"
               f"   {ancestor / ours:5.1f}x faster")
+    print(f"floor  os.write of the ready line: {statistics.median(times['write(2) floor']):.2f} us/event")
     return 0
 
 
