@@ -46,6 +46,8 @@ class Record:
         """CodeInformation(code=137).json() → '{"code": 137}'; an event's line without "\\n"."""
     def dict(self, *, exclude_none: bool = False) -> Dict[str, Any]:
         """CodeInformation(code=137).dict() → {'code': 137}"""
+    def copy(self, *, update: Optional[Dict[str, Any]] = None) -> "Record":
+        """RunnerInstalled(...).copy(update={"duration": 3}) → a checked copy."""
     def __iter__(self) -> Iterator[tuple]: ...
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]

@@ -18,7 +18,7 @@ std::string field_path(std::string_view parent, const FieldSpec& field) {
 
 std::string type_name(py::handle value) { return Py_TYPE(value.ptr())->tp_name; }
 
-constexpr const char* SPEC_CAPSULE = "runner_metrics.RecordSpec";
+constexpr const char* CAPSULE_NAME = "runner_metrics.RecordSpec";
 
 const py::tuple& empty_tuple() {
   static const auto* tuple = new py::tuple(0);
@@ -242,15 +242,15 @@ void append_fields(std::string& out, const RecordSpec& spec, py::handle record,
 }  // namespace
 
 py::capsule spec_capsule(std::shared_ptr<const RecordSpec> spec) {
-  return py::capsule(new std::shared_ptr<const RecordSpec>(std::move(spec)), SPEC_CAPSULE,
+  return py::capsule(new std::shared_ptr<const RecordSpec>(std::move(spec)), CAPSULE_NAME,
                      [](PyObject* capsule) {
                        delete static_cast<std::shared_ptr<const RecordSpec>*>(
-                           PyCapsule_GetPointer(capsule, SPEC_CAPSULE));
+                           PyCapsule_GetPointer(capsule, CAPSULE_NAME));
                      });
 }
 
 std::shared_ptr<const RecordSpec> spec_from_capsule(py::handle capsule) {
-  void* pointer = PyCapsule_GetPointer(capsule.ptr(), SPEC_CAPSULE);
+  void* pointer = PyCapsule_GetPointer(capsule.ptr(), CAPSULE_NAME);
   if (pointer == nullptr) throw py::error_already_set();
   return *static_cast<std::shared_ptr<const RecordSpec>*>(pointer);
 }
@@ -259,7 +259,7 @@ const RecordSpec& spec_of(py::handle object) {
   static PyObject* const attribute = PyUnicode_InternFromString("_rm_spec");
   PyObject* const type = reinterpret_cast<PyObject*>(Py_TYPE(object.ptr()));
   const py::object capsule = py::reinterpret_steal<py::object>(PyObject_GetAttr(type, attribute));
-  void* pointer = capsule ? PyCapsule_GetPointer(capsule.ptr(), SPEC_CAPSULE) : nullptr;
+  void* pointer = capsule ? PyCapsule_GetPointer(capsule.ptr(), CAPSULE_NAME) : nullptr;
   if (pointer == nullptr) {
     PyErr_Clear();
     throw py::type_error(type_name(object) + " is not a runner_metrics event or record");

@@ -236,3 +236,12 @@ def test_the_python_classes_have_the_fields_of_the_library_descriptions():
         name: normalize(fields) for name, fields in library.items()}
     assert normalize(RunnerStop._rm_fields)[7] == (
         "status_info", "record", True, False, [("code", "int", False, False, None)])
+
+
+def test_copy_replaces_fields_and_checks_them():
+    event = RunnerInstalled(timestamp=1, flavor="s", duration=2)
+    assert event.copy(update={"duration": 3}) == RunnerInstalled(timestamp=1, flavor="s", duration=3)
+    assert event.copy() == event and event.copy() is not event
+    with pytest.raises(ValidationError) as error:
+        event.copy(update={"duration": -3})
+    assert error.value.field == "duration"
