@@ -134,7 +134,12 @@ def _make_spec(cls: type) -> object:
 class Record:
     """A JSON object of typed fields, declared by annotations (the ancestor's pydantic BaseModel).
 
-    >>> class CodeInformation(Record):
+    >>> # The library's events, field for field as the C++ library describes them (a
+# test holds the two equal). A field the library gains is one line here, in
+# line order, e.g. `job_conclusion: Optional[str] = None` after job_duration.
+
+
+class CodeInformation(Record):
     ...     code: int
     >>> CodeInformation(code=137).json()
     '{"code": 137}'

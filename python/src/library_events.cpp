@@ -98,7 +98,7 @@ py::tuple describe_field(std::string_view name, bool non_negative) {
 
 }  // namespace
 
-void set_library_classes(py::dict events, py::object code_information) {
+void set_library_classes(const py::dict& events, py::object code_information) {
   for (const auto& [name, cls] : events) {
     classes().events[py::cast<std::string>(name)] = py::reinterpret_borrow<py::object>(cls);
   }

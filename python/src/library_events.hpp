@@ -16,7 +16,7 @@ namespace py = pybind11;
 
 /// Tells the module which Python class stands for each library type:
 /// `events` maps an event name ("runner_stop") to its class.
-void set_library_classes(py::dict events, py::object code_information);
+void set_library_classes(const py::dict& events, py::object code_information);
 
 /// An instance of the Python class of the event's type, holding its values.
 py::object to_python(const AnyEvent& event);

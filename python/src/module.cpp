@@ -125,7 +125,7 @@ void append_event(rm::MetricsLog& log, py::handle event) {
   log.write_lines(line, 1);
 }
 
-void append_events(rm::MetricsLog& log, py::iterable events) {
+void append_events(rm::MetricsLog& log, const py::iterable& events) {
   std::string lines;
   std::size_t count = 0;
   for (const auto& event : events) {
@@ -168,7 +168,7 @@ constexpr const char* ISSUE_EVENT_DOC =
 // which costs more than the work on the hot path), turning a C++ exception
 // into the Python one.
 template <class Body>
-PyObject* guarded(Body&& body) noexcept {
+PyObject* guarded(Body&& body) {  // catches everything: CPython frames cannot unwind
   try {
     return body();
   } catch (py::error_already_set& error) {
