@@ -197,6 +197,28 @@ PyObject* record_init_function(PyObject* /*unbound*/, PyObject* args, PyObject* 
   });
 }
 
+PyObject* record_json_function(PyObject* /*unbound*/, PyObject* args, PyObject* kwargs) {
+  return guarded([&]() -> PyObject* {
+    if (PyTuple_GET_SIZE(args) != 1) throw py::type_error("json() takes keyword arguments only");
+    if (kwargs != nullptr && PyDict_Size(kwargs) != 0) {
+      PyObject* exclude_none = PyDict_GetItemString(kwargs, "exclude_none");
+      if (exclude_none == nullptr || PyDict_Size(kwargs) != 1) {
+        throw py::type_error("json() takes one keyword argument, exclude_none=True");
+      }
+      const int truth = PyObject_IsTrue(exclude_none);
+      if (truth < 0) throw py::error_already_set();
+      if (truth == 0) {
+        throw py::value_error(
+            "runner_metrics writes absent fields by leaving them out: only "
+            ".json(exclude_none=True) is supported");
+      }
+    }
+    const std::string line = rm::python::record_json(PyTuple_GET_ITEM(args, 0));
+    // Only printable ASCII is ever written.
+    return PyUnicode_DecodeASCII(line.data(), static_cast<Py_ssize_t>(line.size()), nullptr);
+  });
+}
+
 PyObject* issue_event_function(PyObject* /*module*/, PyObject* event) {
   return guarded([&]() -> PyObject* {
     issue_event(event);
@@ -209,6 +231,15 @@ PyMethodDef record_init_method{
     reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&record_init_function)),
     METH_VARARGS | METH_KEYWORDS,
     "Builds the record from keyword arguments; raises ValidationError naming the field."};
+PyMethodDef record_json_method{
+    "json", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&record_json_function)),
+    METH_VARARGS | METH_KEYWORDS,
+    "json(*, exclude_none=True)\n\n"
+    "The object as the ancestor's .json(exclude_none=True) wrote it, without a newline.\n\n"
+    ">>> RunnerInstalled(timestamp=123, flavor=\"small\", duration=456).json()\n"
+    "'{\"timestamp\": 123.0, \"event\": \"runner_installed\", \"flavor\": \"small\", "
+    "\"duration\": 456.0}'\n\n"
+    "Raises ValidationError if a field was since set to a value the rules refuse."};
 PyMethodDef issue_event_method{"issue_event", &issue_event_function, METH_O, ISSUE_EVENT_DOC};
 
 }  // namespace
@@ -232,20 +263,10 @@ PYBIND11_MODULE(_runner_metrics, module) {
       py::reinterpret_steal<py::object>(PyCFunction_New(&record_init_method, nullptr));
   if (!init) throw py::error_already_set();
   module.attr("record_init") = py::reinterpret_steal<py::object>(PyInstanceMethod_New(init.ptr()));
-  module.attr("record_json") = py::cpp_function(
-      [](py::handle self, bool exclude_none) {
-        if (!exclude_none) {
-          throw py::value_error(
-              "runner_metrics writes absent fields by leaving them out: only "
-              ".json(exclude_none=True) is supported");
-        }
-        return rm::python::record_json(self);
-      },
-      py::is_method(py::none()), py::name("json"), py::kw_only(), py::arg("exclude_none") = true,
-      "The object as the ancestor's .json(exclude_none=True) wrote it, without a newline.\n\n"
-      ">>> RunnerInstalled(timestamp=123, flavor=\"small\", duration=456).json()\n"
-      "'{\"timestamp\": 123.0, \"event\": \"runner_installed\", \"flavor\": \"small\", "
-      "\"duration\": 456.0}'");
+  const py::object json =
+      py::reinterpret_steal<py::object>(PyCFunction_New(&record_json_method, nullptr));
+  if (!json) throw py::error_already_set();
+  module.attr("record_json") = py::reinterpret_steal<py::object>(PyInstanceMethod_New(json.ptr()));
   module.attr("issue_event") = py::reinterpret_steal<py::object>(
       PyCFunction_NewEx(&issue_event_method, nullptr, module.attr("__name__").ptr()));
   module.def(

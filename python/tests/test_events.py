@@ -245,3 +245,14 @@ def test_copy_replaces_fields_and_checks_them():
     with pytest.raises(ValidationError) as error:
         event.copy(update={"duration": -3})
     assert error.value.field == "duration"
+
+
+def test_json_takes_the_ancestors_exclude_none_true_and_refuses_what_it_cannot_write():
+    event = RunnerStart(timestamp=1, flavor="s", workflow="w", repo="r", github_event="e", idle=0)
+    assert event.json(exclude_none=True) == event.json()
+    with pytest.raises(ValueError, match="exclude_none=True"):
+        event.json(exclude_none=False)
+    with pytest.raises(TypeError):
+        event.json(indent=2)
+    with pytest.raises(TypeError):
+        RunnerInstalled.json(1)
