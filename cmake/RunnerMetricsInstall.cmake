@@ -9,11 +9,14 @@
 #   share/man/man1/runner-metrics.1.gz                    generated from --help at build time
 #   share/bash-completion/completions/runner-metrics      generated from --help at build time
 #   share/doc/<package>/                                  copyright, changelog, examples
+#   lib/python3/dist-packages/runner_metrics/             the Python module (-DRUNNER_METRICS_PYTHON=ON,
+#                                                         python/CMakeLists.txt)
 #   lib/systemd/system/*.service                          from contrib/systemd/, when there are any
 #
 # Every install() rule names its component, which is the Debian package it
 # goes to (cmake/RunnerMetricsPackaging.cmake): runtime (runner-metrics),
-# library (librunner-metrics1) or development (librunner-metrics-dev). A rule
+# library (librunner-metrics1), development (librunner-metrics-dev) or
+# python (python3-runner-metrics). A rule
 # added elsewhere without COMPONENT lands in "runtime" if it comes after this
 # file, and in no package if it comes before.
 
@@ -190,8 +193,12 @@ install(CODE "
 
 # Each package's /usr/share/doc/<package>: copyright and changelog (Debian
 # policy 12.5, 12.7).
-foreach(component_package runtime:runner-metrics library:librunner-metrics1
-                          development:librunner-metrics-dev)
+set(RM_DOC_PACKAGES runtime:runner-metrics library:librunner-metrics1
+                    development:librunner-metrics-dev)
+if(RUNNER_METRICS_PYTHON)
+  list(APPEND RM_DOC_PACKAGES python:python3-runner-metrics)
+endif()
+foreach(component_package IN LISTS RM_DOC_PACKAGES)
   string(REPLACE ":" ";" component_package ${component_package})
   list(GET component_package 0 component)
   list(GET component_package 1 package)

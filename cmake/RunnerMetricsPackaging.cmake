@@ -5,6 +5,7 @@
 #   librunner-metrics1     the shared library (SONAME librunner_metrics.so.1)
 #   librunner-metrics-dev  headers, the .so link, the static library, the CMake
 #                          package and the pkg-config file
+#   python3-runner-metrics the Python module runner_metrics (-DRUNNER_METRICS_PYTHON=ON)
 #
 # scripts/package.sh builds them the way Debian builds packages (prefix /usr,
 # dpkg-buildflags); tests/packaging/packaging_test.sh installs and checks them.
@@ -26,6 +27,9 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DIRECTORY ${PROJECT_BINARY_DIR}/packages)
 set(CPACK_COMPONENTS_ALL runtime library development)
+if(RUNNER_METRICS_PYTHON)
+  list(APPEND CPACK_COMPONENTS_ALL python)
+endif()
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -72,5 +76,24 @@ byte-identical to what the Python metrics module wrote.
 This package contains the C++20 headers, the static library, the CMake
 package (find_package(RunnerMetrics)) and the pkg-config file
 (runner-metrics).")
+
+# The module is built for one python3 (its file name says which), and links
+# the library statically: it needs python3 of that version, not librunner-metrics1.
+set(CPACK_DEBIAN_PYTHON_PACKAGE_NAME python3-runner-metrics)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_SECTION python)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS ${RUNNER_METRICS_PYTHON_DEPENDS})
+# Byte-compiled at install and cleaned at removal, as dh_python3 does it.
+set(CPACK_DEBIAN_PYTHON_PACKAGE_CONTROL_EXTRA
+    ${PROJECT_SOURCE_DIR}/python/debian/postinst ${PROJECT_SOURCE_DIR}/python/debian/prerm)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_DEBIAN_PYTHON_DESCRIPTION
+"Python module for runner-metrics events
+The runner_metrics module is a drop-in for the Python metrics module of
+self-hosted GitHub Actions runner fleets: the same event classes,
+issue_event() and setup_logrotate(), with the runner_metrics C++ library
+underneath. Every line is byte-identical to what the metrics module
+wrote, validated before it is written, and appended whole from any
+number of threads and processes. It also reads logs: events as objects
+and the summary as a dict.")
 
 include(CPack)

@@ -20,6 +20,7 @@ PACKAGES=(
   chromium python3-pil
   libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev prometheus python3-yaml
   openssl apache2-utils curl
+  pybind11-dev python3-dev python3-pytest
 )
 
 as_root() {
@@ -97,7 +98,7 @@ test_elsewhere() {
   local clone="$private/a folder/runner-metrics"
   git clone -q "$PWD" "$clone"
   pushd "$clone" >/dev/null
-  { build build -DRUNNER_METRICS_BUILD_BENCH=OFF && run_tests build; } || status=$?
+  { build build -DRUNNER_METRICS_BUILD_BENCH=OFF -DRUNNER_METRICS_PYTHON=ON && run_tests build; } || status=$?
   popd >/dev/null
   rm -rf "$private"
   return "$status"
@@ -111,7 +112,7 @@ case "${1:-}" in
     demo
     ;;
   test)
-    build build
+    build build -DRUNNER_METRICS_PYTHON=ON
     run_tests build
     test_elsewhere
     bash tests/packaging/packaging_test.sh build-pkg

@@ -7,8 +7,9 @@
 #   bash scripts/package.sh [BUILD_DIR]   default build-pkg; prints the paths of the .debs,
 #                                         which land in BUILD_DIR/packages/
 #
-# Needs cmake, ninja-build, g++, dpkg-dev (dpkg-buildflags, dpkg-shlibdeps), python3
-# and the library's -dev packages. tests/packaging/packaging_test.sh installs and checks them.
+# Needs cmake, ninja-build, g++, dpkg-dev (dpkg-buildflags, dpkg-shlibdeps), python3,
+# python3-dev and pybind11-dev (for python3-runner-metrics) and the library's -dev
+# packages. tests/packaging/packaging_test.sh installs and checks them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build-pkg}
@@ -24,9 +25,9 @@ ldflags=$(dpkg-buildflags --get LDFLAGS)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if ! { cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_INSTALL_PREFIX=/usr \
-         -DRUNNER_METRICS_BUILD_TESTS=OFF -DRUNNER_METRICS_BUILD_BENCH=OFF \
+         -DRUNNER_METRICS_BUILD_TESTS=OFF -DRUNNER_METRICS_BUILD_BENCH=OFF -DRUNNER_METRICS_PYTHON=ON \
          -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
-         -DCMAKE_SHARED_LINKER_FLAGS="$ldflags" &&
+         -DCMAKE_SHARED_LINKER_FLAGS="$ldflags" -DCMAKE_MODULE_LINKER_FLAGS="$ldflags" &&
        ninja -C "$dir" &&
        rm -rf "$dir/packages" &&
        (cd "$dir" && cpack -G DEB); } >"$log" 2>&1; then

@@ -12,6 +12,9 @@
 #      sudo; skipped, saying so, without.
 #   3. lintian on the .debs: no errors (every tag is printed).
 #
+# The Python module (python3-runner-metrics) is imported and issues an event
+# from the staging prefix and from /usr, with Debian's python3.
+#
 #   bash tests/packaging/packaging_test.sh [BUILD_DIR]   default build-pkg
 #
 # scripts/dev.sh test runs it. Exits 1 on the first failure; whatever it
@@ -19,7 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=${1:-build-pkg}
-packages=(runner-metrics librunner-metrics1 librunner-metrics-dev)
+packages=(runner-metrics librunner-metrics1 librunner-metrics-dev python3-runner-metrics)
+python_dir=lib/python3/dist-packages/runner_metrics
 
 work=$(mktemp -d)
 installed=no
@@ -73,6 +77,21 @@ run_consumer() {
     fail "$binary: $(cat "$work/consumer.out")"
 }
 # library_of BINARY [env...]: the librunner_metrics.so.1 it loads, or "static".
+# check_python PYTHONPATH: Debian's python3 imports runner_metrics from there
+# (or from /usr when empty) and issues an event whose line is the ancestor's.
+check_python() {
+  local path=$1 log=$work/python-$RANDOM.log expected
+  expected='{"timestamp": 123.0, "event": "runner_installed", "flavor": "small", "duration": 456.0}'
+  env ${path:+PYTHONPATH="$path"} /usr/bin/python3 -B -c '
+import sys, runner_metrics
+want = sys.argv[2] + "/runner_metrics/__init__.py"
+assert runner_metrics.__file__ == want, (runner_metrics.__file__, want)
+runner_metrics.METRICS_LOG_PATH = sys.argv[1]
+runner_metrics.issue_event(runner_metrics.RunnerInstalled(timestamp=123, flavor="small", duration=456))
+' "$log" "${path:-/usr/lib/python3/dist-packages}" >"$work/python.out" 2>&1 ||
+    fail "python3 -c 'import runner_metrics': $(cat "$work/python.out")"
+  [ "$(cat "$log")" = "$expected" ] || fail "runner_metrics wrote '$(cat "$log")', not '$expected'"
+}
 library_of() {
   local binary=$1
   shift
@@ -81,7 +100,7 @@ library_of() {
 
 step "building the .debs (scripts/package.sh $dir)"
 mapfile -t debs < <(bash scripts/package.sh "$dir")
-[ "${#debs[@]}" -eq 3 ] || fail "scripts/package.sh made ${#debs[@]} packages, not 3: ${debs[*]}"
+[ "${#debs[@]}" -eq 4 ] || fail "scripts/package.sh made ${#debs[@]} packages, not 4: ${debs[*]}"
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$dir/CMakeCache.txt")
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 for deb in "${debs[@]}"; do
@@ -110,17 +129,25 @@ for expected in bin/runner-metrics "lib/$multiarch/librunner_metrics.so.1" \
   "lib/$multiarch/pkgconfig/runner-metrics.pc" share/man/man1/runner-metrics.1.gz \
   share/bash-completion/completions/runner-metrics \
   "lib/$multiarch/runner-metrics/runner-metrics-http.so" \
-  share/doc/runner-metrics/examples/logrotate/github-runner-metrics; do
+  share/doc/runner-metrics/examples/logrotate/github-runner-metrics \
+  "$python_dir/__init__.py" "$python_dir/__init__.pyi" "$python_dir/py.typed" \
+  share/doc/python3-runner-metrics/copyright; do
   [ -e "$stage/$expected" ] || fail "cmake --install did not install $expected"
 done
 [ "$("$stage/bin/runner-metrics" --version)" = "runner-metrics $version" ] ||
   fail "the installed runner-metrics --version is not 'runner-metrics $version'"
 check_serve "$stage/bin/runner-metrics"
-if readelf -d "$libdir/librunner_metrics.so.1" "$stage/bin/runner-metrics" | grep -E 'RPATH|RUNPATH'; then
+python_module=$(find "$stage/$python_dir" -name '_runner_metrics.cpython-*.so')
+[ -n "$python_module" ] || fail "cmake --install did not install the compiled _runner_metrics module"
+if readelf -d "$libdir/librunner_metrics.so.1" "$stage/bin/runner-metrics" "$python_module" |
+  grep -E 'RPATH|RUNPATH'; then
   fail "an installed binary keeps a build RPATH"
 fi
 readelf -d "$libdir/librunner_metrics.so.1" | grep -q 'SONAME.*\[librunner_metrics\.so\.1\]' ||
   fail "librunner_metrics.so.1 has no SONAME librunner_metrics.so.1"
+
+step "python3: import runner_metrics from the staging prefix"
+check_python "$stage/lib/python3/dist-packages"
 
 step "public headers: standard library only, each compiles on its own"
 for header in "$stage"/include/runner_metrics/*.hpp; do
@@ -214,6 +241,10 @@ else
     fail "the installed runner-metrics could not issue an event"
   runner-metrics validate "$work/installed.log" >/dev/null || fail "the installed runner-metrics validate"
   check_serve /usr/bin/runner-metrics
+  step "python3: import runner_metrics from /usr"
+  check_python ""
+  # As root, importing without -B would write __pycache__; postinst compiled it already.
+  /usr/bin/python3 -c 'import runner_metrics' || fail "python3 -c 'import runner_metrics'"
 
   example=/usr/share/doc/librunner-metrics-dev/examples/consumer
   step "installed example consumer: find_package from /usr"
@@ -242,7 +273,8 @@ else
     while read -r path; do if [ -e "$path" ] || [ -L "$path" ]; then echo "$path"; fi; done)
   [ -z "$left" ] || fail "left behind after purge: $left"
   for path in /usr/include/runner_metrics "/usr/lib/$multiarch/cmake/RunnerMetrics" \
-    /usr/share/doc/runner-metrics /usr/share/doc/librunner-metrics1 /usr/share/doc/librunner-metrics-dev; do
+    /usr/share/doc/runner-metrics /usr/share/doc/librunner-metrics1 /usr/share/doc/librunner-metrics-dev \
+    /usr/share/doc/python3-runner-metrics "/usr/$python_dir"; do
     [ ! -e "$path" ] || fail "left behind after purge: $path"
   done
   if ldconfig -p | grep -q librunner_metrics; then
