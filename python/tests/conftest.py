@@ -9,7 +9,7 @@ import pytest
 import runner_metrics
 
 SOURCE_DIR = Path(__file__).resolve().parents[2]
-VECTORS = SOURCE_DIR / ".." / "shared" / "vectors.jsonl"
+VECTORS = SOURCE_DIR / "tests" / "data" / "vectors.jsonl"
 
 
 @pytest.fixture

@@ -21,8 +21,6 @@ CLASSES = {
 
 
 def load_vectors():
-    if not VECTORS.is_file():
-        return []
     return [json.loads(line) for line in VECTORS.read_text(encoding="utf-8").splitlines() if line]
 
 
@@ -35,8 +33,6 @@ def names(field, expected):
 
 
 def test_the_vectors_are_there():
-    if not VECTOR_LIST:
-        pytest.skip(f"no vectors at {VECTORS} (they live beside the project, not in it)")
     assert len(VECTOR_LIST) >= 30
 
 
