@@ -15,7 +15,7 @@ PACKAGES=(
   logrotate util-linux python3 python3-pydantic hyperfine
   clang libclang-rt-14-dev
   dpkg-dev file lintian man-db
-  chromium python3-pil
+  chromium python3-pil time
   libcpp-httplib-dev prometheus
 )
 
