@@ -115,6 +115,7 @@ void Summary::merge(Summary&& other) {
   }
   other.groups_.clear();
   other.last_group_ = {};
+  other.lines_ = {};
 }
 
 void Summary::merge(const Summary& other) {

@@ -160,7 +160,7 @@ class Summary {
   /// Everything `other` holds; the same result in any order of merges.
   /// Both must have been made with the same options.
   void merge(const Summary& other);
-  /// The same, taking `other`'s groups rather than copying them.
+  /// The same, taking `other`'s groups rather than copying them; `other` is left empty.
   void merge(Summary&& other);
 
   const SummaryOptions& options() const noexcept { return options_; }
