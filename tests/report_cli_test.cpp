@@ -206,5 +206,20 @@ TEST(ReportCli, MaxSectionsFromStandardInputDrawsTheBusiestAsFromAFile) {
   EXPECT_TRUE(contains(piped.out, R"(<tr><th>f07</th><td>8</td>)"));
 }
 
+TEST(ReportCli, ANegativeOrHugeMaxSectionsIsBadUsageNamingTheFlag) {
+  TempDir dir;
+  write_file(dir / "log", two_flavor_log());
+  for (const std::string flag : {"--max-sections", "--max-label-values"}) {
+    for (const std::string value : {"-1", "abc", "99999999999999999999999"}) {
+      const auto result =
+          run_cli({"report", dir / "log", "-o", dir / "r.html", "--by", "flavor", flag, value});
+      EXPECT_EQ(result.exit_status, 2) << flag << " " << value;
+      EXPECT_EQ(result.err,
+                "runner-metrics: " + flag + ": Value " + value + " not in range 0 to 1000000000\n");
+      EXPECT_FALSE(read_file(dir / "r.html").has_value()) << "nothing written";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace runner_metrics

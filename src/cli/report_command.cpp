@@ -194,7 +194,9 @@ void add_report_command(CLI::App& app, Action& action) {
                    "to nothing) is refused.")
       ->required()
       ->type_name("FILE.html");
-  flags->logs.add_window(*command, "One section per flavor instead of one for all.");
+  flags->logs.add_window(*command,
+                         "One section per flavor (the busiest, see --max-sections) instead of one "
+                         "for all.");
   command
       ->add_option("--interval", flags->interval,
                    "Width of a chart's bucket: seconds, or with a unit: 30s, 5m, 1h, 1d. "
@@ -205,12 +207,14 @@ void add_report_command(CLI::App& app, Action& action) {
                    "With --by flavor: charts for at most N flavors, the busiest by number of "
                    "events (0: every flavor). More flavors than N need a second reading of the "
                    "logs (standard input is first copied to a temporary file).")
+      ->check(CLI::Range(0, 1000000000))
       ->capture_default_str()
       ->type_name("N");
   command
       ->add_option("--max-label-values", flags->max_label_values,
                    "With --by flavor: rows of the flavors table, the busiest; the rest are "
                    "summed in one \"other\" row (0: every flavor).")
+      ->check(CLI::Range(0, 1000000000))
       ->capture_default_str()
       ->type_name("N");
   command->footer(
