@@ -17,7 +17,7 @@ PACKAGES=(
   logrotate util-linux python3 python3-pydantic hyperfine git
   clang libclang-rt-14-dev
   dpkg-dev file lintian man-db
-  chromium python3-pil
+  chromium python3-pil time
   libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev prometheus python3-yaml
   openssl apache2-utils curl
   pybind11-dev python3-dev python3-pytest

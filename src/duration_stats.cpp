@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -86,20 +88,99 @@ double ExactSum::mean(std::uint64_t count) const {
 
 }  // namespace detail
 
+struct DurationStats::Sketched {
+  QuantileSketch sketch;
+  detail::ExactSum sum;
+};
+
+DurationStats::DurationStats(const DurationStats& other)
+    : min_(other.min_),
+      max_(other.max_),
+      values_(other.values_),
+      sketched_(other.sketched_ ? std::make_unique<Sketched>(*other.sketched_) : nullptr) {}
+
+DurationStats& DurationStats::operator=(const DurationStats& other) {
+  if (this != &other) *this = DurationStats(other);
+  return *this;
+}
+
+DurationStats::DurationStats() = default;
+DurationStats::DurationStats(DurationStats&&) noexcept = default;
+DurationStats& DurationStats::operator=(DurationStats&&) noexcept = default;
+DurationStats::~DurationStats() = default;
+
+std::uint64_t DurationStats::count() const noexcept {
+  return sketched_ ? sketched_->sketch.count() : values_.size();
+}
+
+void DurationStats::sketch_values() {
+  auto sketched = std::make_unique<Sketched>();
+  for (const double value : values_) {
+    sketched->sketch.add(value);
+    sketched->sum.add(value);
+  }
+  sketched_ = std::move(sketched);
+  values_ = {};
+}
+
 void DurationStats::add(double seconds) {
-  sketch_.add(seconds);
-  sum_.add(seconds);
+  if (!std::isfinite(seconds) || seconds < 0) {
+    throw std::domain_error("DurationStats: a value must be finite and >= 0");
+  }
+  if (seconds == 0) seconds = 0.0;  // -0.0 is 0 and must not become the minimum
+  if (count() == 0) {
+    min_ = max_ = seconds;
+  } else {
+    min_ = std::min(min_, seconds);
+    max_ = std::max(max_, seconds);
+  }
+  if (!sketched_ && values_.size() < QuantileSketch::EXACT_VALUES) {
+    values_.push_back(seconds);
+    return;
+  }
+  if (!sketched_) sketch_values();
+  sketched_->sketch.add(seconds);
+  sketched_->sum.add(seconds);
 }
 
 void DurationStats::merge(const DurationStats& other) {
-  sketch_.merge(other.sketch_);
-  sum_.merge(other.sum_);
+  if (other.count() == 0) return;
+  if (count() == 0) {
+    *this = other;
+    return;
+  }
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+  if (!sketched_ && !other.sketched_ &&
+      values_.size() + other.values_.size() <= QuantileSketch::EXACT_VALUES) {
+    values_.insert(values_.end(), other.values_.begin(), other.values_.end());
+    return;
+  }
+  if (!sketched_) sketch_values();
+  if (other.sketched_) {
+    sketched_->sketch.merge(other.sketched_->sketch);
+    sketched_->sum.merge(other.sketched_->sum);
+  } else {
+    for (const double value : other.values_) {
+      sketched_->sketch.add(value);
+      sketched_->sum.add(value);
+    }
+  }
 }
 
 double DurationStats::avg() const {
   // The mean lies within [min, max]; the clamp keeps the last rounding of a
   // sum of huge values from stepping outside (or to infinity).
-  return std::clamp(sum_.mean(count()), min(), max());
+  if (sketched_) return std::clamp(sketched_->sum.mean(count()), min(), max());
+  detail::ExactSum sum;
+  for (const double value : values_) sum.add(value);
+  return std::clamp(sum.mean(count()), min(), max());
+}
+
+double DurationStats::quantile(double q) const {
+  if (sketched_) return sketched_->sketch.quantile(q);
+  if (values_.empty()) throw std::logic_error("DurationStats: quantile of no values");
+  return QuantileSketch::exact_quantile(values_, q);
 }
 
 }  // namespace runner_metrics

@@ -121,16 +121,20 @@ void QuantileSketch::merge(const QuantileSketch& other) {
   }
 }
 
+double QuantileSketch::exact_quantile(std::vector<double> values, double q) {
+  if (values.empty()) throw std::logic_error("QuantileSketch: quantile of no values");
+  if (!(q >= 0 && q <= 1)) throw std::invalid_argument("QuantileSketch: q must be in [0, 1]");
+  const std::uint64_t rank = rank_of(q, values.size());
+  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+  std::nth_element(values.begin(), nth, values.end());
+  return *nth;
+}
+
 double QuantileSketch::quantile(double q) const {
   if (count_ == 0) throw std::logic_error("QuantileSketch: quantile of an empty sketch");
   if (!(q >= 0 && q <= 1)) throw std::invalid_argument("QuantileSketch: q must be in [0, 1]");
+  if (count_ <= EXACT_VALUES) return exact_quantile(exact_, q);
   const std::uint64_t rank = rank_of(q, count_);
-  if (count_ <= EXACT_VALUES) {
-    std::vector<double> values = exact_;
-    const auto nth = values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
-    std::nth_element(values.begin(), nth, values.end());
-    return *nth;
-  }
   // The ends are known exactly.
   if (rank == 1) return min_;
   if (rank == count_) return max_;

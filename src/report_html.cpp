@@ -10,12 +10,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fleet_tally.hpp"
 #include "runner_metrics/report.hpp"
 #include "runner_metrics/serialize.hpp"
 #include "summary_format.hpp"
@@ -26,6 +28,9 @@ namespace {
 
 using detail::human_duration;
 using detail::iso8601;
+
+// The page is handed on in pieces of about this size.
+constexpr std::size_t kChunkBytes = detail::TEXT_CHUNK_BYTES;
 
 // ---- Text --------------------------------------------------------------------
 
@@ -778,6 +783,78 @@ void header(std::string& out, const FleetReport& report) {
   out += "</header>\n";
 }
 
+// One row per flavor, the busiest first, up to max_label_values; the rest
+// summed in one "other" row. A flavor with a section links to it.
+void flavors_table(std::string& out, const FleetReport& report,
+                   const std::vector<const GroupSummary*>& drawn,
+                   const std::function<void(std::string_view)>& write) {
+  auto it = std::back_inserter(out);
+  const std::vector<const GroupSummary*> rows = busiest_groups(report.summary, 0);
+  const std::size_t shown =
+      report.max_label_values == 0 ? rows.size() : std::min(rows.size(), report.max_label_values);
+  fmt::format_to(it,
+                 R"(<table class="flavors" id="flavors"><caption>{} flavors, the busiest first)",
+                 rows.size());
+  if (drawn.size() < rows.size()) {
+    fmt::format_to(it, "; charts for the {} busiest", drawn.size());
+  }
+  out +=
+      "</caption><thead><tr><th>flavor</th><th>events</th><th>installed</th>"
+      "<th>started</th><th>stopped</th><th>reconciliations</th><th>crashed runners</th>"
+      "<th>idle runners at last reconciliation</th></tr></thead><tbody>";
+  const auto cells = [&](std::uint64_t events, const EventCounts& c,
+                         std::optional<std::uint64_t> idle) {
+    fmt::format_to(it, "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", events,
+                   c.runner_installed, c.runner_start, c.runner_stop, c.reconciliation,
+                   c.crashed_runners);
+    if (idle) {
+      fmt::format_to(it, "<td>{}</td></tr>", *idle);
+    } else {
+      out += "<td>-</td></tr>";
+    }
+  };
+  for (std::size_t r = 0; r < shown; ++r) {
+    const GroupSummary& group = *rows[r];
+    const auto section = std::find(drawn.begin(), drawn.end(), &group);
+    out += "<tr><th>";
+    if (section != drawn.end()) {
+      fmt::format_to(it, R"(<a href="#g{}">)", section - drawn.begin());
+      escape_to(out, group.flavor.value_or(""));
+      out += "</a>";
+    } else {
+      escape_to(out, group.flavor.value_or(""));
+    }
+    out += "</th>";
+    const EventCounts& c = group.counts;
+    cells(c.runner_installed + c.runner_start + c.runner_stop + c.reconciliation, c,
+          group.idle_runners_last());
+    if (out.size() >= kChunkBytes) {
+      write(out);
+      out.clear();
+    }
+  }
+  if (shown < rows.size()) {
+    EventCounts sum;
+    std::optional<std::uint64_t> idle;
+    for (std::size_t r = shown; r < rows.size(); ++r) {
+      const EventCounts& c = rows[r]->counts;
+      sum.runner_installed += c.runner_installed;
+      sum.runner_start += c.runner_start;
+      sum.runner_stop += c.runner_stop;
+      sum.reconciliation += c.reconciliation;
+      sum.crashed_runners = detail::saturating_add(sum.crashed_runners, c.crashed_runners);
+      if (const auto last = rows[r]->idle_runners_last()) {
+        idle = detail::saturating_add(idle.value_or(0), *last);
+      }
+    }
+    fmt::format_to(it, R"(<tr class="other" data-flavors="{}"><th><i>other ({} flavors)</i></th>)",
+                   rows.size() - shown, rows.size() - shown);
+    cells(sum.runner_installed + sum.runner_start + sum.runner_stop + sum.reconciliation, sum,
+          idle);
+  }
+  out += "</tbody></table>\n";
+}
+
 void group_section(std::string& out, std::size_t index, const GroupSummary& group,
                    const TimelineGroup* timeline_group, const std::optional<XScale>& x) {
   const std::string id = fmt::format("g{}", index);
@@ -805,9 +882,17 @@ void group_section(std::string& out, std::size_t index, const GroupSummary& grou
 
 }  // namespace
 
-std::string render_html(const FleetReport& report) {
+void render_html(const FleetReport& report, const std::function<void(std::string_view)>& write) {
   std::string out;
-  out.reserve(std::size_t{64} * 1024);
+  out.reserve(kChunkBytes + 64 * 1024);
+  // A piece at a time: the page of a log with many flavors is larger than
+  // anything else the report holds.
+  const auto flush = [&](bool always) {
+    if (always || out.size() >= kChunkBytes) {
+      write(out);
+      out.clear();
+    }
+  };
   out +=
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -831,8 +916,13 @@ std::string render_html(const FleetReport& report) {
   if (const auto first = timeline.first_bucket()) {
     x = XScale{*first, *timeline.last_bucket(), timeline.interval()};
   }
-  const auto groups = report.summary.groups();
-  const auto timeline_groups = timeline.groups();
+  const bool by_flavor = report.summary.options().by_flavor;
+  // The sections drawn: the busiest flavors, in flavor order.
+  std::vector<const GroupSummary*> groups =
+      by_flavor ? busiest_groups(report.summary, report.max_sections) : report.summary.groups();
+  std::sort(groups.begin(), groups.end(),
+            [](const GroupSummary* a, const GroupSummary* b) { return a->flavor < b->flavor; });
+  if (by_flavor) flavors_table(out, report, groups, write);
   if (groups.size() > 1) {
     out += "<nav>Flavors: ";
     for (std::size_t i = 0; i < groups.size(); ++i) {
@@ -842,20 +932,29 @@ std::string render_html(const FleetReport& report) {
     }
     out += "</nav>\n";
   }
+  flush(false);
   // Both lists are sorted by flavor; a timeline group is missing when none
   // of the flavor's events could be placed on a time axis.
+  const auto timeline_groups = timeline.groups();
   auto next = timeline_groups.begin();
   for (std::size_t i = 0; i < groups.size(); ++i) {
     while (next != timeline_groups.end() && (*next)->flavor < groups[i]->flavor) ++next;
     const bool match = next != timeline_groups.end() && (*next)->flavor == groups[i]->flavor;
     group_section(out, i, *groups[i], match ? *next : nullptr, x);
+    flush(false);
   }
   out +=
       "<footer class=\"muted\"><p>Made by <code>runner-metrics report</code>. Percentiles "
       "are within 0.5% of the exact nearest-rank value; counts, min, avg and max are exact. "
       "Hover over a chart for a bucket's exact values.</p></footer>";
   out += "</main></body></html>\n";
-  return out;
+  flush(true);
+}
+
+std::string render_html(const FleetReport& report) {
+  std::string page;
+  render_html(report, [&page](std::string_view piece) { page += piece; });
+  return page;
 }
 
 }  // namespace runner_metrics

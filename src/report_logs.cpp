@@ -1,28 +1,156 @@
-// The report's one pass: summarize_logs reads the logs on every core, and
+// The report's reading: summarize_logs reads the logs on every core, and
 // each of its workers also feeds a Timeline of its own; the timelines merge
 // exactly, as the summaries do.
-#include <deque>
+//
+// By flavor, the charts are for the busiest flavors only, and which those are
+// is known only at the end. The first pass keeps every flavor's timeline up to
+// max_sections flavors; past that it keeps none (only the span), and a second
+// pass over the same logs fills timelines for the chosen flavors. Memory is
+// then the summary's (a few hundred bytes a flavor) plus max_sections
+// timelines, however many flavors the log holds.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runner_metrics/errors.hpp"
 #include "runner_metrics/report.hpp"
 
 namespace runner_metrics {
 
-FleetReport report_logs(const std::vector<std::string>& paths, const ReportOptions& options) {
-  const TimelineOptions timeline_options{.since = options.read.summary.since,
-                                         .until = options.read.summary.until,
-                                         .by_flavor = options.read.summary.by_flavor,
-                                         .interval = options.interval};
+namespace {
+
+std::uint64_t events_of(const GroupSummary& group) {
+  const EventCounts& c = group.counts;
+  return c.runner_installed + c.runner_start + c.runner_stop + c.reconciliation;
+}
+
+// Standard input, copied to a file that is already unlinked, so it can be
+// read twice; the file goes when the descriptor closes.
+class StdinCopy {
+ public:
+  StdinCopy() {
+    const char* tmpdir = std::getenv("TMPDIR");
+    const std::string dir = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      throw ReadLogError(
+          "-", fmt::format("cannot make a temporary copy in {}: {}", dir, std::strerror(errno)));
+    }
+    std::vector<char> buffer(std::size_t{1} << 20);
+    for (;;) {
+      const ssize_t n = ::read(0, buffer.data(), buffer.size());
+      if (n == 0) break;
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        fail("-");
+      }
+      std::size_t done = 0;
+      while (done < static_cast<std::size_t>(n)) {
+        const ssize_t w = ::write(fd_, buffer.data() + done, static_cast<std::size_t>(n) - done);
+        if (w < 0) {
+          if (errno == EINTR) continue;
+          fail("-");
+        }
+        done += static_cast<std::size_t>(w);
+      }
+    }
+  }
+  StdinCopy(const StdinCopy&) = delete;
+  StdinCopy& operator=(const StdinCopy&) = delete;
+  ~StdinCopy() { ::close(fd_); }
+
+  /// A path that opens the copy.
+  std::string path() const { return fmt::format("/proc/self/fd/{}", fd_); }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) {
+    const int saved = errno;
+    ::close(fd_);
+    throw ReadLogError(what, std::strerror(saved));
+  }
+  int fd_ = -1;
+};
+
+// Reads `paths` once into a summary (when `summary` is set) and a timeline.
+Timeline read_timeline(const std::vector<std::string>& paths, SummarizeOptions read,
+                       const TimelineOptions& timeline_options, LogsSummary* summary) {
   std::deque<Timeline> timelines;  // stays where it is as it grows
-  SummarizeOptions read = options.read;
   read.sink_for_worker = [&](unsigned) -> EventSink {
     Timeline& timeline = timelines.emplace_back(timeline_options);
     return
         [&timeline](const AnyEvent& event, LogPosition position) { timeline.add(event, position); };
   };
+  if (summary == nullptr) read.summary = {.since = read.summary.since, .until = read.summary.until};
   LogsSummary logs = summarize_logs(paths, read);
-  FleetReport report{std::move(logs.summary), Timeline(timeline_options), paths};
-  for (const Timeline& timeline : timelines) report.timeline.merge(timeline);
-  return report;
+  if (summary != nullptr) *summary = std::move(logs);
+  Timeline merged(timeline_options);
+  while (!timelines.empty()) {
+    merged.merge(timelines.front());
+    timelines.pop_front();
+  }
+  return merged;
+}
+
+}  // namespace
+
+std::vector<const GroupSummary*> busiest_groups(const Summary& summary, std::size_t n) {
+  std::vector<const GroupSummary*> groups = summary.groups();
+  const auto busier = [](const GroupSummary* a, const GroupSummary* b) {
+    const std::uint64_t ea = events_of(*a);
+    const std::uint64_t eb = events_of(*b);
+    return ea != eb ? ea > eb : a->flavor < b->flavor;
+  };
+  if (n == 0 || n >= groups.size()) {
+    std::sort(groups.begin(), groups.end(), busier);
+    return groups;
+  }
+  std::partial_sort(groups.begin(), groups.begin() + static_cast<std::ptrdiff_t>(n), groups.end(),
+                    busier);
+  groups.resize(n);
+  return groups;
+}
+
+FleetReport report_logs(const std::vector<std::string>& paths, const ReportOptions& options) {
+  const bool by_flavor = options.read.summary.by_flavor;
+  TimelineOptions timeline_options{.since = options.read.summary.since,
+                                   .until = options.read.summary.until,
+                                   .by_flavor = by_flavor,
+                                   .interval = options.interval,
+                                   .max_groups = by_flavor ? options.max_sections : 0};
+  // A second pass may be needed, and standard input can be read only once.
+  std::unique_ptr<StdinCopy> stdin_copy;
+  std::vector<std::string> readable = paths;
+  if (by_flavor && options.max_sections > 0) {
+    for (std::string& path : readable) {
+      if (path != "-") continue;
+      if (!stdin_copy) stdin_copy = std::make_unique<StdinCopy>();
+      path = stdin_copy->path();
+    }
+  }
+  LogsSummary logs;
+  Timeline timeline = read_timeline(readable, options.read, timeline_options, &logs);
+  if (timeline.dropped_groups()) {
+    auto chosen = std::make_shared<std::set<std::string, std::less<>>>();
+    for (const GroupSummary* group : busiest_groups(logs.summary, options.max_sections)) {
+      chosen->insert(group->flavor.value_or(""));
+    }
+    timeline_options.flavors = std::move(chosen);
+    timeline_options.max_groups = 0;
+    timeline = read_timeline(readable, options.read, timeline_options, nullptr);
+  }
+  return FleetReport{std::move(logs.summary), std::move(timeline), paths, options.max_sections,
+                     options.max_label_values};
 }
 
 }  // namespace runner_metrics

@@ -15,6 +15,7 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "runner_metrics/summary.hpp"
 
@@ -172,7 +173,7 @@ LogsSummary summarize_logs(const std::vector<std::string>& paths, const Summariz
   if (options.progress) options.progress(shared.bytes_done.load(), total);
 
   LogsSummary out{std::move(partials[0]), {}};
-  for (std::size_t w = 1; w < partials.size(); ++w) out.summary.merge(partials[w]);
+  for (std::size_t w = 1; w < partials.size(); ++w) out.summary.merge(std::move(partials[w]));
   // Line numbers were counted from each range's start; the lines of the
   // file's earlier ranges come before them.
   std::vector<std::uint64_t> lines_before(paths.size(), 0);

@@ -1,5 +1,6 @@
 #include "runner_metrics/summary.hpp"
 
+#include <iterator>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -87,7 +88,7 @@ void Summary::add_invalid() noexcept {
   ++lines_.invalid;
 }
 
-void Summary::merge(const Summary& other) {
+void Summary::merge_lines(const Summary& other) {
   if (other.options_.by_flavor != options_.by_flavor || other.options_.since != options_.since ||
       other.options_.until != options_.until) {
     throw std::invalid_argument("Summary::merge: the summaries were made with different options");
@@ -96,6 +97,29 @@ void Summary::merge(const Summary& other) {
   lines_.valid += other.lines_.valid;
   lines_.other += other.lines_.other;
   lines_.invalid += other.lines_.invalid;
+}
+
+void Summary::merge(Summary&& other) {
+  merge_lines(other);
+  // A group only `other` has moves over whole (its node is relinked); memory
+  // never holds both copies of it.
+  for (auto it = other.groups_.begin(); it != other.groups_.end();) {
+    auto next = std::next(it);
+    auto mine = groups_.find(it->first);
+    if (mine == groups_.end()) {
+      groups_.insert(other.groups_.extract(it));
+    } else {
+      merge_into(mine->second, it->second);
+    }
+    it = next;
+  }
+  other.groups_.clear();
+  other.last_group_ = {};
+  other.lines_ = {};
+}
+
+void Summary::merge(const Summary& other) {
+  merge_lines(other);
   for (const auto& [key, group] : other.groups_) {
     auto it = groups_.find(key);
     if (it == groups_.end()) {

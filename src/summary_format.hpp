@@ -4,9 +4,13 @@
 //   human_duration(5400) → "1.50 h"     iso8601(1795615200.25) → "2026-11-25T14:00:00.25Z"
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace runner_metrics::detail {
+
+/// Renderers that stream hand their output on in pieces of about this size.
+inline constexpr std::size_t TEXT_CHUNK_BYTES = 64 * 1024;
 
 /// Three significant digits or so, in exponent form only below 0.01 or from a
 /// million up: 0, 0.0012, 0.05, 2.50, 12.5, 120, 1.2e+07.

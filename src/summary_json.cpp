@@ -7,6 +7,7 @@
 
 #include "runner_metrics/serialize.hpp"
 #include "runner_metrics/summary_render.hpp"
+#include "summary_format.hpp"
 
 namespace runner_metrics {
 
@@ -106,7 +107,7 @@ void write_group(JsonWriter& json, const GroupSummary& group) {
 
 }  // namespace
 
-std::string render_json(const Summary& summary) {
+void render_json(const Summary& summary, const TextSink& write) {
   std::string out;
   out.reserve(1024);
   JsonWriter json(out);
@@ -121,10 +122,20 @@ std::string render_json(const Summary& summary) {
   for (const GroupSummary* group : summary.groups()) {
     json.comma_if_needed();
     write_group(json, *group);
+    if (out.size() >= detail::TEXT_CHUNK_BYTES) {
+      write(out);
+      out.clear();
+    }
   }
   json.close(']');
   json.close('}');
   out += '\n';
+  write(out);
+}
+
+std::string render_json(const Summary& summary) {
+  std::string out;
+  render_json(summary, [&out](std::string_view part) { out += part; });
   return out;
 }
 

@@ -70,7 +70,7 @@ void append_group(std::string& out, const GroupSummary& group) {
 
 }  // namespace
 
-std::string render_text(const Summary& summary) {
+void render_text(const Summary& summary, const TextSink& write) {
   std::string out;
   auto it = std::back_inserter(out);
   const LineCounts& lines = summary.lines();
@@ -84,7 +84,19 @@ std::string render_text(const Summary& summary) {
   }
   const auto groups = summary.groups();
   if (groups.empty()) out += "\nno events in the window\n";
-  for (const GroupSummary* group : groups) append_group(out, *group);
+  for (const GroupSummary* group : groups) {
+    append_group(out, *group);
+    if (out.size() >= detail::TEXT_CHUNK_BYTES) {
+      write(out);
+      out.clear();
+    }
+  }
+  write(out);
+}
+
+std::string render_text(const Summary& summary) {
+  std::string out;
+  render_text(summary, [&out](std::string_view part) { out += part; });
   return out;
 }
 

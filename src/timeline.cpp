@@ -129,18 +129,30 @@ void Timeline::widen(std::int64_t width) {
   interval_ = width;
 }
 
-TimelineGroup& Timeline::group_for(std::string_view flavor) {
+TimelineGroup* Timeline::group_for(std::string_view flavor) {
+  if (dropped_groups_) return nullptr;
   const std::string_view key = options_.by_flavor ? flavor : std::string_view{};
   if (last_group_.group != nullptr && (!options_.by_flavor || *last_group_.group->flavor == key)) {
-    return *last_group_.group;
+    return last_group_.group;
   }
+  if (options_.by_flavor && options_.flavors && !options_.flavors->contains(key)) return nullptr;
   auto it = groups_.find(key);
   if (it == groups_.end()) {
+    if (options_.by_flavor && options_.max_groups > 0 && groups_.size() == options_.max_groups) {
+      drop_groups();
+      return nullptr;
+    }
     it = groups_.emplace(std::string(key), TimelineGroup{}).first;
     if (options_.by_flavor) it->second.flavor = std::string(key);
   }
   last_group_.group = &it->second;
-  return it->second;
+  return &it->second;
+}
+
+void Timeline::drop_groups() {
+  groups_.clear();
+  last_group_ = {};
+  dropped_groups_ = true;
 }
 
 void Timeline::add(const AnyEvent& event, LogPosition position) {
@@ -159,15 +171,19 @@ void Timeline::add(const AnyEvent& event, LogPosition position) {
           last_timestamp_ = std::max(timestamp, last_timestamp_.value_or(timestamp));
           widen(width_for(second_of(*first_timestamp_), second_of(*last_timestamp_)));
         }
+        TimelineGroup* group = group_for(e.flavor);
+        if (group == nullptr) return;
         const std::int64_t key = second_of(e.timestamp) / interval_;
-        detail::tally_event(group_for(e.flavor).buckets[key], e, position);
+        detail::tally_event(group->buckets[key], e, position);
       },
       event);
 }
 
 void Timeline::merge(const Timeline& other) {
   if (other.options_.by_flavor != options_.by_flavor || other.options_.since != options_.since ||
-      other.options_.until != options_.until || other.options_.interval != options_.interval) {
+      other.options_.until != options_.until || other.options_.interval != options_.interval ||
+      other.options_.flavors != options_.flavors ||
+      other.options_.max_groups != options_.max_groups) {
     throw std::invalid_argument("Timeline::merge: the timelines were made with different options");
   }
   unplaced_ += other.unplaced_;
@@ -177,10 +193,16 @@ void Timeline::merge(const Timeline& other) {
   last_timestamp_ =
       std::max(*other.last_timestamp_, last_timestamp_.value_or(*other.last_timestamp_));
   widen(width_for(second_of(*first_timestamp_), second_of(*last_timestamp_)));
+  if (other.dropped_groups_) drop_groups();
+  if (dropped_groups_) return;
   const std::int64_t factor = interval_ / other.interval_;
   for (const auto& [key, group] : other.groups_) {
     auto it = groups_.find(key);
     if (it == groups_.end()) {
+      if (options_.max_groups > 0 && groups_.size() == options_.max_groups) {
+        drop_groups();
+        return;
+      }
       it = groups_.emplace(key, TimelineGroup{group.flavor, {}}).first;
     }
     std::map<std::int64_t, TimelineBucket> copy = group.buckets;

@@ -1,6 +1,7 @@
 // `runner-metrics report`: the page lands at --output whole or not at all,
 // the flags shape it, and bad usage or unreadable logs map to SPEC §6's exit
 // statuses with one line on stderr.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -163,6 +164,60 @@ TEST(ReportCli, HelpDescribesTheFlags) {
   EXPECT_EQ(result.exit_status, 0);
   for (const char* flag : {"--output", "--since", "--until", "--by", "--interval"}) {
     EXPECT_TRUE(contains(result.out, flag)) << flag;
+  }
+}
+
+// Past --max-sections the logs are read twice; standard input can be read
+// once, so it is copied first. The page is the one the file gives.
+TEST(ReportCli, MaxSectionsFromStandardInputDrawsTheBusiestAsFromAFile) {
+  TempDir dir;
+  std::string log;
+  for (int i = 0; i < 12; ++i) {
+    for (int k = 0; k <= i; ++k)
+      log += installed_line(kT0 + i * 60 + k, fmt::format("f{:02}", i), 5);
+  }
+  write_file(dir / "log", log);
+  const auto piped = run_cli({"report", "-", "-o", "-", "--by", "flavor", "--max-sections", "4",
+                              "--max-label-values", "5"},
+                             {.stdin_data = log});
+  ASSERT_EQ(piped.exit_status, 0) << piped.err;
+  const auto from_file = run_cli({"report", dir / "log", "-o", "-", "--by", "flavor",
+                                  "--max-sections", "4", "--max-label-values", "5"});
+  ASSERT_EQ(from_file.exit_status, 0) << from_file.err;
+  const auto without_sources = [](std::string page) {
+    // The header names the source: "standard input" or the file.
+    const std::size_t from = page.find("<title>");
+    return page.substr(page.find("</code>", page.find(R"(<p class="muted">From )")) + 7)
+        .insert(0, page.substr(0, from));
+  };
+  EXPECT_EQ(without_sources(piped.out), without_sources(from_file.out));
+  const auto page = parse_markup(piped.out);
+  const auto sections = page->with_class("section", "group");
+  ASSERT_EQ(sections.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(sections[i]->attribute("data-flavor"), fmt::format("f{:02}", 8 + i));
+  }
+  // Five rows, the busiest first, and the other seven flavors (1 + ... + 7
+  // installs) in one.
+  EXPECT_TRUE(contains(piped.out,
+                       R"(<tr class="other" data-flavors="7"><th><i>other (7 flavors)</i></th>)"
+                       "<td>28</td><td>28</td>"));
+  EXPECT_TRUE(contains(piped.out, R"(<tr><th><a href="#g3">f11</a></th><td>12</td>)"));
+  EXPECT_TRUE(contains(piped.out, R"(<tr><th>f07</th><td>8</td>)"));
+}
+
+TEST(ReportCli, ANegativeOrHugeMaxSectionsIsBadUsageNamingTheFlag) {
+  TempDir dir;
+  write_file(dir / "log", two_flavor_log());
+  for (const std::string flag : {"--max-sections", "--max-label-values"}) {
+    for (const std::string value : {"-1", "abc", "99999999999999999999999"}) {
+      const auto result =
+          run_cli({"report", dir / "log", "-o", dir / "r.html", "--by", "flavor", flag, value});
+      EXPECT_EQ(result.exit_status, 2) << flag << " " << value;
+      EXPECT_EQ(result.err,
+                "runner-metrics: " + flag + ": Value " + value + " not in range 0 to 1000000000\n");
+      EXPECT_FALSE(read_file(dir / "r.html").has_value()) << "nothing written";
+    }
   }
 }
 

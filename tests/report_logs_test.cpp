@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,63 @@ TEST(ReportLogs, TheTimelineIsTheOneOnePassMakesAndSharesTheSummarysWindow) {
     EXPECT_EQ(installed, report.summary.groups()[g]->counts.runner_installed);
   }
   EXPECT_EQ(report.sources, std::vector<std::string>{dir / "log"});
+}
+
+// More flavors than max_sections: the first pass cannot know the busiest, so
+// a second reads the logs again for them. Its buckets must be the ones a
+// single pass over every flavor makes (the span is every flavor's).
+TEST(ReportLogs, PastMaxSectionsTheBusiestFlavorsTimelinesAreTheOnePassOnes) {
+  TempDir dir;
+  std::string log;
+  const double t0 = testing::RANDOM_LOG_START;
+  for (int i = 0; i < 40; ++i) {
+    const std::string flavor = "f" + std::to_string(i);
+    // f0 .. f39 with 1 .. 40 installs: f37, f38 and f39 are the busiest.
+    for (int k = 0; k <= i; ++k) {
+      log += testing::installed_line(t0 + i * 700 + k * 13, flavor, 1 + k);
+    }
+  }
+  log += testing::installed_line(t0 + 90000, "late", 1);  // widens every flavor's buckets
+  write_file(dir / "log", log);
+  ReportOptions options;
+  options.read.workers = 3;
+  options.read.range_bytes = 4 * 1024;
+  options.read.summary.by_flavor = true;
+  options.max_sections = 3;
+  const FleetReport report = report_logs({dir / "log"}, options);
+
+  Timeline one_pass({.by_flavor = true});
+  EventParser parser(ParseRules::Log);
+  std::size_t begin = 0;
+  while (begin < log.size()) {
+    const std::size_t end = log.find('\n', begin);
+    const ParsedLine& parsed = parser.read(std::string_view(log).substr(begin, end - begin));
+    if (parsed.kind == ParsedLine::Kind::Event) one_pass.add(parsed.event, {0, begin});
+    begin = end + 1;
+  }
+  EXPECT_EQ(report.summary.groups().size(), 41u);
+  EXPECT_EQ(report.timeline.interval(), one_pass.interval());
+  EXPECT_EQ(report.timeline.first_bucket(), one_pass.first_bucket());
+  EXPECT_EQ(report.timeline.last_bucket(), one_pass.last_bucket());
+  const auto groups = report.timeline.groups();
+  ASSERT_EQ(groups.size(), 3u);
+  std::map<std::string, const TimelineGroup*> expected;
+  for (const TimelineGroup* group : one_pass.groups()) expected[*group->flavor] = group;
+  const std::vector<std::string> busiest = {"f37", "f38", "f39"};
+  for (std::size_t g = 0; g < 3; ++g) {
+    EXPECT_EQ(groups[g]->flavor, busiest[g]);
+    const TimelineGroup& want = *expected.at(busiest[g]);
+    ASSERT_EQ(groups[g]->buckets.size(), want.buckets.size());
+    for (const auto& [key, bucket] : groups[g]->buckets) {
+      EXPECT_EQ(bucket.counts, want.buckets.at(key).counts) << key;
+      EXPECT_EQ(bucket.durations.installation.max(),
+                want.buckets.at(key).durations.installation.max());
+    }
+  }
+  std::vector<std::string> chosen;
+  for (const GroupSummary* group : busiest_groups(report.summary, 3))
+    chosen.push_back(*group->flavor);
+  EXPECT_EQ(chosen, (std::vector<std::string>{"f39", "f38", "f37"}));
 }
 
 }  // namespace

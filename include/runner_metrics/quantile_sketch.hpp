@@ -48,6 +48,9 @@ class QuantileSketch {
   /// exactly while count() <= EXACT_VALUES, else within relative_accuracy()
   /// of it, and always within [min(), max()]. Requires count() > 0 and q in [0, 1].
   double quantile(double q) const;
+  /// The same rank of a few values kept as they are, exactly (what quantile
+  /// answers while count() <= EXACT_VALUES). Requires values and q in [0, 1].
+  static double exact_quantile(std::vector<double> values, double q);
 
   double relative_accuracy() const noexcept { return accuracy_; }
   /// Bins in the array, zero bin excluded: the sketch's memory is about 8

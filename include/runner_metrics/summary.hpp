@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,22 +45,41 @@ class ExactSum {
 }  // namespace detail
 
 /// Count, min, max and avg exact; percentiles within 0.5% (see QuantileSketch).
+///
+/// Most groups of a log with many flavors hold a handful of values, so the
+/// first QuantileSketch::EXACT_VALUES values are kept as they are (8 bytes
+/// each) and the sketch and the exact sum are allocated only when one more
+/// comes. The answers are the same either way.
 class DurationStats {
  public:
+  DurationStats();
+  DurationStats(const DurationStats& other);
+  DurationStats& operator=(const DurationStats& other);
+  DurationStats(DurationStats&&) noexcept;
+  DurationStats& operator=(DurationStats&&) noexcept;
+  ~DurationStats();
+
+  /// Adds a finite value >= 0; throws std::domain_error for anything else.
   void add(double seconds);
   void merge(const DurationStats& other);
 
-  std::uint64_t count() const noexcept { return sketch_.count(); }
+  std::uint64_t count() const noexcept;
   /// min, max, avg and quantile need count() > 0.
-  double min() const noexcept { return sketch_.min(); }
-  double max() const noexcept { return sketch_.max(); }
+  double min() const noexcept { return min_; }
+  double max() const noexcept { return max_; }
   double avg() const;
   /// The value of rank ceil(q · count): quantile(0.95) is p95.
-  double quantile(double q) const { return sketch_.quantile(q); }
+  double quantile(double q) const;
 
  private:
-  QuantileSketch sketch_;
-  detail::ExactSum sum_;
+  struct Sketched;
+  // Makes sketched_ from values_, which it then empties.
+  void sketch_values();
+
+  double min_ = 0;
+  double max_ = 0;
+  std::vector<double> values_;          // while there are at most EXACT_VALUES
+  std::unique_ptr<Sketched> sketched_;  // after
 };
 
 /// Where a line is, for SPEC §7's "a later line wins a tie": files in the
@@ -140,6 +160,8 @@ class Summary {
   /// Everything `other` holds; the same result in any order of merges.
   /// Both must have been made with the same options.
   void merge(const Summary& other);
+  /// The same, taking `other`'s groups rather than copying them; `other` is left empty.
+  void merge(Summary&& other);
 
   const SummaryOptions& options() const noexcept { return options_; }
   const LineCounts& lines() const noexcept { return lines_; }
@@ -149,6 +171,7 @@ class Summary {
 
  private:
   GroupSummary& group_for(std::string_view flavor);
+  void merge_lines(const Summary& other);
 
   // The group of the previous event: flavors come in runs, so this skips
   // most lookups. A copy starts without it rather than point into the source.

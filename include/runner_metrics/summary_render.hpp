@@ -11,7 +11,9 @@
 //       runner_installed     1 ...
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "runner_metrics/summary.hpp"
 
@@ -22,9 +24,17 @@ namespace runner_metrics {
 /// repr(float), null for the statistics of a duration with no values.
 std::string render_json(const Summary& summary);
 
+/// Where a streaming renderer hands its output, a piece at a time, in order.
+using TextSink = std::function<void(std::string_view piece)>;
+
+/// The same text handed to `write` a group at a time (in pieces of about
+/// 64 KiB), so memory does not grow with the number of groups.
+void render_json(const Summary& summary, const TextSink& write);
+
 /// A table for people: line counts, then per group the event counts, stop
 /// statuses, idle runners after the last reconciliation, and count, min,
 /// avg, max, p50, p95 and p99 of each duration in s, min or h.
 std::string render_text(const Summary& summary);
+void render_text(const Summary& summary, const TextSink& write);
 
 }  // namespace runner_metrics

@@ -21,10 +21,13 @@
 // results is a function of that span alone, whatever the order of events.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +99,14 @@ struct TimelineOptions {
   bool by_flavor = false;
   /// Bucket width in seconds, > 0; 0 chooses one from the span (see AUTO_INTERVALS).
   std::int64_t interval = 0;
+  /// by_flavor: only these flavors get a group; nullptr is every flavor.
+  /// The others' events still widen the span, so the buckets are the ones
+  /// every flavor would have had.
+  std::shared_ptr<const std::set<std::string, std::less<>>> flavors;
+  /// by_flavor: at most this many groups, 0 for no limit. One more and every
+  /// group is dropped (dropped_groups() is then true) while the span is still
+  /// kept: the caller learns it must choose the flavors it wants and read again.
+  std::size_t max_groups = 0;
 };
 
 class Timeline {
@@ -131,6 +142,8 @@ class Timeline {
   /// Timestamps of the earliest and latest event placed (exact).
   std::optional<double> first_timestamp() const;
   std::optional<double> last_timestamp() const;
+  /// True when more flavors than max_groups came and every group was dropped.
+  bool dropped_groups() const noexcept { return dropped_groups_; }
   /// Events in the window at or after CHART_END.
   std::uint64_t unplaced() const noexcept { return unplaced_; }
   /// In output order: one group with no flavor (when it has an event), or
@@ -142,7 +155,9 @@ class Timeline {
   std::int64_t width_for(std::int64_t first, std::int64_t last) const;
   // Makes the buckets `width` wide (a multiple of the current width).
   void widen(std::int64_t width);
-  TimelineGroup& group_for(std::string_view flavor);
+  // The group of `flavor`'s events, or nullptr when it gets none.
+  TimelineGroup* group_for(std::string_view flavor);
+  void drop_groups();
 
   // A copy starts without the cached group rather than point into the source.
   struct GroupCache {
@@ -160,6 +175,7 @@ class Timeline {
   std::optional<double> first_timestamp_;
   std::optional<double> last_timestamp_;
   std::uint64_t unplaced_ = 0;
+  bool dropped_groups_ = false;
   std::map<std::string, TimelineGroup, std::less<>> groups_;  // "" holds the ungrouped one
   GroupCache last_group_;
 };

@@ -1,4 +1,5 @@
 // `runner-metrics report`: the fleet's charts in one HTML file.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +9,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "commands.hpp"
@@ -24,62 +28,144 @@ struct ReportFlags {
   LogSelection logs;
   std::string output;
   std::string interval;
+  std::size_t max_sections = ReportOptions{}.max_sections;
+  std::size_t max_label_values = ReportOptions{}.max_label_values;
 };
 
 [[noreturn]] void fail_write(const std::string& path) {
   throw std::runtime_error(fmt::format("{}: {}", path, std::strerror(errno)));
 }
 
-// The whole page or nothing: written beside the target, then renamed over it.
-void write_file_atomically(const std::string& path, const std::string& content) {
-  if (path == "-") {
-    write_stdout(content);
-    return;
-  }
-  const std::filesystem::path target(path);
-  const std::string temporary =
-      (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
-  std::vector<char> name(temporary.begin(), temporary.end());
-  name.push_back('\0');
-  const int fd = ::mkstemp(name.data());
-  if (fd < 0) fail_write(path);
-  const auto give_up = [&] {
-    const int saved = errno;
-    ::close(fd);
-    ::unlink(name.data());
-    errno = saved;
-    fail_write(path);
-  };
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+[[noreturn]] void refuse(const std::string& path, std::string_view what) {
+  throw std::runtime_error(fmt::format(
+      "{}: {}; --output takes a regular file, a FIFO, a character device or - (standard output)",
+      path, what));
+}
+
+void write_all(int fd, std::string_view piece, const std::string& path) {
+  while (!piece.empty()) {
+    const ssize_t n = ::write(fd, piece.data(), piece.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      give_up();
+      fail_write(path);
     }
-    done += static_cast<std::size_t>(n);
-  }
-  // mkstemp makes the file 0600; a report is for sharing, as the umask allows.
-  // No fsync: the rename alone means no reader sees half a page, and a page
-  // lost to a crash is made again from the log.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  if (::fchmod(fd, 0666 & ~mask) != 0) give_up();
-  if (::close(fd) != 0) {
-    const int saved = errno;
-    ::unlink(name.data());
-    errno = saved;
-    fail_write(path);
-  }
-  if (::rename(name.data(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(name.data());
-    errno = saved;
-    fail_write(path);
+    piece.remove_prefix(static_cast<std::size_t>(n));
   }
 }
 
+// Where the page goes, decided before the logs are read so that a wrong
+// --output fails at once. Nothing there is destroyed: a regular file (or a
+// new path) gets the whole page or is left as it was, written beside it and
+// renamed over it; a FIFO or a character device is written in place, the
+// node itself untouched; a symbolic link is followed to what it names (the
+// link stays); anything else is refused.
+class PageOutput {
+ public:
+  explicit PageOutput(const std::string& path) : path_(path) {
+    if (path == "-") {
+      kind_ = Kind::Stdout;
+      return;
+    }
+    struct stat status {};
+    if (::lstat(path.c_str(), &status) != 0) {
+      if (errno != ENOENT) fail_write(path);
+      kind_ = Kind::Replace;
+      target_ = path;
+      return;
+    }
+    target_ = path;
+    if (S_ISLNK(status.st_mode)) {
+      std::error_code error;
+      const auto resolved = std::filesystem::canonical(path, error);
+      if (error) refuse(path, "a symbolic link to nothing (" + error.message() + ")");
+      target_ = resolved.string();
+      if (::stat(target_.c_str(), &status) != 0) fail_write(path);
+    }
+    if (S_ISREG(status.st_mode)) {
+      kind_ = Kind::Replace;
+    } else if (S_ISFIFO(status.st_mode) || S_ISCHR(status.st_mode)) {
+      kind_ = Kind::InPlace;
+    } else if (S_ISDIR(status.st_mode)) {
+      refuse(path, "a directory");
+    } else if (S_ISBLK(status.st_mode)) {
+      refuse(path, "a block device (a disk is never overwritten with a page)");
+    } else if (S_ISSOCK(status.st_mode)) {
+      refuse(path, "a socket");
+    } else {
+      refuse(path, "not a regular file");
+    }
+  }
+  PageOutput(const PageOutput&) = delete;
+  PageOutput& operator=(const PageOutput&) = delete;
+  ~PageOutput() {
+    if (fd_ >= 0 && kind_ != Kind::Stdout) ::close(fd_);
+    if (!temporary_.empty()) ::unlink(temporary_.c_str());
+  }
+
+  void write(std::string_view piece) {
+    if (kind_ == Kind::Stdout) {
+      write_stdout(piece);
+      return;
+    }
+    if (fd_ < 0) open();
+    write_all(fd_, piece, path_);
+  }
+
+  /// Puts the page in place; without it, a regular file stays as it was.
+  void commit() {
+    if (kind_ == Kind::Stdout) return;
+    if (fd_ < 0) open();
+    if (kind_ == Kind::Replace) {
+      // mkstemp makes the file 0600; a report is for sharing, as the umask
+      // allows. No fsync: the rename alone means no reader sees half a page,
+      // and a page lost to a crash is made again from the log.
+      const mode_t mask = ::umask(0);
+      ::umask(mask);
+      if (::fchmod(fd_, 0666 & ~mask) != 0) fail_write(path_);
+    }
+    const int fd = std::exchange(fd_, -1);
+    if (::close(fd) != 0) fail_write(path_);
+    if (kind_ == Kind::Replace) {
+      if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail_write(path_);
+      temporary_.clear();
+    }
+  }
+
+ private:
+  enum class Kind { Stdout, Replace, InPlace };
+
+  void open() {
+    if (kind_ == Kind::InPlace) {
+      // A FIFO's open waits for a reader, as a shell's redirection does.
+      fd_ = ::open(target_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+      if (fd_ < 0) fail_write(path_);
+      struct stat status {};
+      if (::fstat(fd_, &status) != 0) fail_write(path_);
+      // Replaced by something else since it was looked at: not written in place.
+      if (!S_ISFIFO(status.st_mode) && !S_ISCHR(status.st_mode)) {
+        refuse(path_, "no longer a FIFO or character device");
+      }
+      return;
+    }
+    const std::filesystem::path target(target_);
+    const std::string name =
+        (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
+    std::vector<char> buffer(name.begin(), name.end());
+    buffer.push_back('\0');
+    fd_ = ::mkstemp(buffer.data());
+    if (fd_ < 0) fail_write(path_);
+    temporary_ = buffer.data();
+  }
+
+  std::string path_;    // as given, for messages
+  std::string target_;  // what is written or replaced: a link's target
+  Kind kind_ = Kind::Replace;
+  int fd_ = -1;
+  std::string temporary_;  // the page being written beside target_
+};
+
 void report(const ReportFlags& flags, const ReportOptions& given) {
+  PageOutput output(flags.output);
   ReportOptions options = given;
   FleetReport result;
   {
@@ -87,7 +173,8 @@ void report(const ReportFlags& flags, const ReportOptions& given) {
     options.read.progress = bar.callback();
     result = report_logs(log_files(flags.logs.files), options);
   }
-  write_file_atomically(flags.output, render_html(result));
+  render_html(result, [&output](std::string_view piece) { output.write(piece); });
+  output.commit();
 }
 
 }  // namespace
@@ -98,23 +185,49 @@ void add_report_command(CLI::App& app, Action& action) {
       "report",
       "One self-contained HTML page with the fleet's charts and summary, from metrics logs.");
   flags->logs.add_files(*command);
-  command->add_option("-o,--output", flags->output, "The page to write (- for standard output).")
+  command
+      ->add_option("-o,--output", flags->output,
+                   "The page to write: a regular file, replaced whole only once the page is "
+                   "complete; a FIFO or character device, written in place; - for standard "
+                   "output. A symbolic link is followed: what it names is written (as above) "
+                   "and the link stays. Anything else (a directory, socket, block device, a link "
+                   "to nothing) is refused.")
       ->required()
       ->type_name("FILE.html");
-  flags->logs.add_window(*command, "One section per flavor instead of one for all.");
+  flags->logs.add_window(*command,
+                         "One section per flavor (the busiest, see --max-sections) instead of one "
+                         "for all.");
   command
       ->add_option("--interval", flags->interval,
                    "Width of a chart's bucket: seconds, or with a unit: 30s, 5m, 1h, 1d. "
                    "Default: chosen from the time span, 1 min to 1 d, at most 1000 buckets.")
       ->type_name("W");
+  command
+      ->add_option("--max-sections", flags->max_sections,
+                   "With --by flavor: charts for at most N flavors, the busiest by number of "
+                   "events (0: every flavor). More flavors than N need a second reading of the "
+                   "logs (standard input is first copied to a temporary file).")
+      ->check(CLI::Range(0, 1000000000))
+      ->capture_default_str()
+      ->type_name("N");
+  command
+      ->add_option("--max-label-values", flags->max_label_values,
+                   "With --by flavor: rows of the flavors table, the busiest; the rest are "
+                   "summed in one \"other\" row (0: every flavor).")
+      ->check(CLI::Range(0, 1000000000))
+      ->capture_default_str()
+      ->type_name("N");
   command->footer(
       "The page needs no network: inline CSS and SVG, no script. Its size depends on the number "
-      "of buckets and flavors, not of events.\n"
+      "of buckets, --max-sections and --max-label-values, not on the number of events or "
+      "flavors; it is written as it is drawn, never held whole in memory.\n"
       "Exit status: 0 success; 2 bad usage (such as a bad --interval); 1 a file could not be "
       "read or the page could not be written.");
   command->callback([command, flags, &action] {
     ReportOptions options;
     options.read.summary = flags->logs.summary_options(*command);
+    options.max_sections = flags->max_sections;
+    options.max_label_values = flags->max_label_values;
     if (command->count("--interval") > 0) {
       const auto interval = parse_interval(flags->interval);
       if (!interval) {

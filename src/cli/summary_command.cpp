@@ -30,7 +30,13 @@ void summarize(const SummaryFlags& flags, const SummaryOptions& summary_options)
     options.progress = bar.callback();
     result = summarize_logs(log_files(flags.logs.files), options);
   }
-  write_stdout(flags.format == "json" ? render_json(result.summary) : render_text(result.summary));
+  // In pieces: with many flavors the text is larger than the summary it shows.
+  const TextSink write = [](std::string_view piece) { write_stdout(piece); };
+  if (flags.format == "json") {
+    render_json(result.summary, write);
+  } else {
+    render_text(result.summary, write);
+  }
 }
 
 }  // namespace

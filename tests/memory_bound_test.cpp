@@ -1,0 +1,208 @@
+// Memory bounded whatever the log holds: 200,000 flavors through `summary
+// --by flavor` and `report --by flavor`, and free-text fields with a
+// distinct value on every line, each run as its own process under
+// /usr/bin/time -v, whose "Maximum resident set size" is the bound checked.
+// The outputs are checked exactly too, so a bound met by dropping data fails.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "support/log_builder.hpp"
+#include "support/process.hpp"
+
+namespace runner_metrics {
+namespace {
+
+using testing::installed_line;
+using testing::read_file;
+using testing::reconciliation_line;
+using testing::run_process;
+using testing::TempDir;
+
+constexpr double kT0 = 1795615200;  // 2026-11-25T14:00:00Z
+constexpr int kFlavors = 200000;
+constexpr int kBusy = 20;  // flavor-000000 to -000019 get more events than the rest
+constexpr long kBoundKib = 256 * 1024;
+
+// Two lines a flavor (an install and a reconciliation, a few seconds apart
+// over about two days), and three more installs for each of the kBusy
+// busiest. Written a piece at a time: the test holds no whole log.
+void write_many_flavor_log(const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  std::string piece;
+  for (int i = 0; i < kFlavors; ++i) {
+    const std::string flavor = fmt::format("flavor-{:06}", i);
+    const double t = kT0 + i;
+    piece += installed_line(t, flavor, 10 + i % 7);
+    piece += reconciliation_line(t + 0.5, flavor, i % 2, i % 5, 4);
+    if (i < kBusy) {
+      for (int k = 0; k < 3; ++k) piece += installed_line(t + 0.25, flavor, 20);
+    }
+    if (piece.size() > (1u << 20)) {
+      out << piece;
+      piece.clear();
+    }
+  }
+  out << piece;
+}
+
+struct Measured {
+  int exit_status = -1;
+  std::string err;
+  long max_rss_kib = -1;
+};
+
+// The CLI with `args`, stdout to `out_path`, under /usr/bin/time -v.
+Measured run_timed(const std::vector<std::string>& args, const std::string& out_path) {
+  std::string command = fmt::format("exec /usr/bin/time -v '{}'", RUNNER_METRICS_CLI);
+  for (const std::string& arg : args) command += fmt::format(" '{}'", arg);
+  command += fmt::format(" > '{}'", out_path);
+  const auto result = run_process({"/bin/sh", "-c", command});
+  Measured measured{result.exit_status, result.err, -1};
+  std::smatch match;
+  static const std::regex kRss(R"(Maximum resident set size \(kbytes\): (\d+))");
+  if (std::regex_search(result.err, match, kRss)) measured.max_rss_kib = std::stol(match[1]);
+  return measured;
+}
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+bool have_time() { return ::access("/usr/bin/time", X_OK) == 0; }
+
+void check_rss(const Measured& measured, long bound_kib) {
+  ASSERT_GT(measured.max_rss_kib, 0) << measured.err;
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "peak RSS " << measured.max_rss_kib
+               << " KiB not checked: AddressSanitizer's shadow memory and quarantine dwarf the "
+                  "program (the output was checked)";
+#else
+  EXPECT_LT(measured.max_rss_kib, bound_kib);
+#endif
+}
+
+TEST(MemoryBound, SummaryByFlavorOf200000FlavorsStaysUnder256MiB) {
+  if (!have_time()) GTEST_SKIP() << "/usr/bin/time (Debian package time) is not installed";
+  TempDir dir;
+  write_many_flavor_log(dir / "log");
+  const Measured run = run_timed({"summary", "--by", "flavor", dir / "log"}, dir / "out");
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  // Line by line: a test that later measures a child's memory counts what
+  // this process holds when it forks.
+  std::ifstream text(dir / "out");
+  std::string line;
+  ASSERT_TRUE(std::getline(text, line));
+  EXPECT_EQ(line, fmt::format("lines  {0} total  {0} valid  0 other  0 invalid",
+                              2 * kFlavors + 3 * kBusy));
+  std::size_t groups = 0;
+  std::string last_group;  // the last flavor's lines, whole
+  while (std::getline(text, line)) {
+    if (line.starts_with("flavor flavor-")) {
+      ++groups;
+      last_group.clear();
+    }
+    last_group += line + "\n";
+  }
+  EXPECT_EQ(groups, std::size_t{kFlavors});
+  EXPECT_TRUE(last_group.starts_with(fmt::format("flavor flavor-{:06}\n", kFlavors - 1)));
+  EXPECT_NE(last_group.find("  runner_installed                             1\n"),
+            std::string::npos);
+  EXPECT_NE(last_group.find(fmt::format("    installation            1     {0}     {0}     {0}",
+                                        fmt::format("{:.1f} s", 10.0 + (kFlavors - 1) % 7))),
+            std::string::npos)
+      << last_group;
+  check_rss(run, kBoundKib);
+}
+
+TEST(MemoryBound, ReportByFlavorOf200000FlavorsDrawsTheBusiest20UnderBound) {
+  if (!have_time()) GTEST_SKIP() << "/usr/bin/time (Debian package time) is not installed";
+  TempDir dir;
+  write_many_flavor_log(dir / "log");
+  const Measured run =
+      run_timed({"report", "--by", "flavor", dir / "log", "-o", dir / "page.html"}, dir / "out");
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  const auto page = read_file(dir / "page.html");
+  ASSERT_TRUE(page.has_value());
+  // Sections for the 20 busiest flavors, in flavor order, and nothing else.
+  const std::regex section(R"re(<section class="group" id="g(\d+)" data-flavor="([^"]*)")re");
+  std::vector<std::string> drawn;
+  for (auto it = std::sregex_iterator(page->begin(), page->end(), section);
+       it != std::sregex_iterator(); ++it) {
+    EXPECT_EQ((*it)[1].str(), std::to_string(drawn.size()));
+    drawn.push_back((*it)[2].str());
+  }
+  std::vector<std::string> busiest;
+  for (int i = 0; i < kBusy; ++i) busiest.push_back(fmt::format("flavor-{:06}", i));
+  EXPECT_EQ(drawn, busiest);
+  EXPECT_EQ(count_of(*page, R"(<figure class="panel")"), std::size_t{kBusy} * 7);
+  // The flavors table: the 1,000 busiest (the default --max-label-values),
+  // then the other 199,000 summed in one row: one install and one
+  // reconciliation each, crashed_runners 1 for every odd flavor, idle i % 5.
+  EXPECT_NE(page->find("<caption>200000 flavors, the busiest first; charts for the 20 busiest"),
+            std::string::npos);
+  const std::size_t table = page->find("<tbody>", page->find(R"(<table class="flavors")"));
+  const std::size_t table_end = page->find("</table>", table);
+  ASSERT_NE(table, std::string::npos);
+  EXPECT_EQ(count_of(page->substr(table, table_end - table), "<tr><th>"), 1000u);
+  std::uint64_t crashed = 0;
+  std::uint64_t idle = 0;
+  for (int i = 1000; i < kFlavors; ++i) {
+    crashed += static_cast<std::uint64_t>(i % 2);
+    idle += static_cast<std::uint64_t>(i % 5);
+  }
+  EXPECT_NE(page->find(fmt::format(
+                R"(<tr class="other" data-flavors="199000"><th><i>other (199000 flavors)</i></th>)"
+                "<td>398000</td><td>199000</td><td>0</td><td>0</td><td>199000</td><td>{}</td>"
+                "<td>{}</td></tr>",
+                crashed, idle)),
+            std::string::npos);
+  check_rss(run, kBoundKib);
+}
+
+// workflow, repo and github_event are read and checked, never kept: a
+// distinct value on every line costs nothing.
+TEST(MemoryBound, DistinctFreeTextOnEveryLineDoesNotGrowMemory) {
+  if (!have_time()) GTEST_SKIP() << "/usr/bin/time (Debian package time) is not installed";
+  TempDir dir;
+  constexpr int kLines = 300000;
+  {
+    std::ofstream out(dir / "log", std::ios::binary);
+    std::string piece;
+    for (int i = 0; i < kLines; ++i) {
+      piece += fmt::format(
+          R"({{"timestamp": {}, "event": "runner_start", "flavor": "small", "workflow": "w-{}", )"
+          R"("repo": "org/repo-{}", "github_event": "event-{}", "idle": 1.0}})"
+          "\n",
+          kT0 + i, i, i, i);
+      if (piece.size() > (1u << 20)) {
+        out << piece;
+        piece.clear();
+      }
+    }
+    out << piece;
+  }
+  const Measured summary = run_timed({"summary", dir / "log"}, dir / "summary.txt");
+  ASSERT_EQ(summary.exit_status, 0) << summary.err;
+  EXPECT_TRUE(read_file(dir / "summary.txt")
+                  ->starts_with(fmt::format("lines  {0} total  {0} valid  0 other", kLines)));
+  const Measured report = run_timed({"report", dir / "log", "-o", dir / "page.html"}, dir / "out");
+  ASSERT_EQ(report.exit_status, 0) << report.err;
+  EXPECT_NE(read_file(dir / "page.html")->find(fmt::format("Lines read: <b>{}</b>", kLines)),
+            std::string::npos);
+  // The program and two readers' 4 MiB buffers, not the 40 MB log.
+  check_rss(summary, 40 * 1024);
+  check_rss(report, 40 * 1024);
+}
+
+}  // namespace
+}  // namespace runner_metrics
