@@ -447,6 +447,15 @@ void print_summary(const RatioReporter& reporter) {
   for (const auto& [name, value] : shown) {
     if (value) std::printf(" %s=%.0f", name, *value);
   }
+  std::printf("\nmedian CPU time per benchmark, ns:");
+  for (const char* name : {"BM_RawWrite", "BM_IssueEvent", "BM_SpdlogFileSink", "BM_AppendLine"}) {
+    if (const auto value = reporter.median_ns(name, Clock::Cpu)) {
+      std::printf(" %s=%.0f", name, *value);
+    }
+  }
+  if (const auto value = reporter.median_ns("BM_BatchAppend64", Clock::Cpu)) {
+    std::printf(" BM_BatchAppend64/64=%.0f", *value / static_cast<double>(kBatchSize));
+  }
   std::printf("\n");
   // Issue 17's targets, and the peer (spdlog) beside ours.
   constexpr auto per_batch = static_cast<double>(kBatchSize);
