@@ -1,31 +1,52 @@
 #!/usr/bin/env bash
-# `runner-metrics summary` against the tools an operator would otherwise reach
-# for, on one generated log, in one run:
+# `runner-metrics summary` against what an operator would otherwise reach for,
+# on one generated log, in one run (compare.py alternates them over rounds and
+# checks they computed the same answer):
 #   runner-metrics summary --format json   every panel of the dashboard
-#   jq                                     job-duration min/avg/max only
-#   Python (json module)                   job-duration min/avg/max only
-#   wc -l                                  the floor: reading the bytes
+#   DuckDB (Node + @duckdb/node-api)        the same panels in SQL (read_json with a schema)
+#   jq                                      job-duration min/avg/max only
+#   Python (json module)                    job-duration min/avg/max only
+#   wc -l                                   the floor: reading the bytes
 #
-#   bash bench/summary/run.sh [BUILD_DIR]     (default: build)
+#   bash bench/summary/run.sh [BUILD_DIR] [LINES]     (defaults: build, 2000000)
 #
-# Environment: LINES (2000000), WORK (/tmp/runner-metrics-bench, where the log
-# is generated once and then reused), RUNS (3). Needs jq, hyperfine, python3.
+# Environment: LINES (when not given as an argument), ROUNDS (5), WORK
+# (/tmp/runner-metrics-bench: the log is generated there once, then reused),
+# DUCKDB_NODE_API_VERSION (the pinned version below). Needs jq, python3, node
+# (18 or later) and npm. DuckDB is installed with npm, once, into
+# ${XDG_CACHE_HOME:-~/.cache}/runner-metrics-bench/, outside the repository;
+# nothing here runs in CI.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 cli=$build/runner-metrics
-lines=${LINES:-2000000}
+lines=${2:-${LINES:-2000000}}
 work=${WORK:-/tmp/runner-metrics-bench}
-runs=${RUNS:-3}
+rounds=${ROUNDS:-5}
 log=$work/metrics-$lines.log
 python=/usr/bin/python3
+# One pinned version, so that every run times the same engine; the cache
+# folder is named after it.
+duckdb_version=${DUCKDB_NODE_API_VERSION:-1.5.6-r.1}
+duckdb_dir=${XDG_CACHE_HOME:-$HOME/.cache}/runner-metrics-bench/duckdb-node-api-$duckdb_version
 
-for tool in jq hyperfine "$python"; do
+if [ -n "${CI:-}" ]; then
+  echo "bench/summary/run.sh: a benchmark, not run in CI (it installs DuckDB from npm)" >&2
+  exit 1
+fi
+for tool in jq node npm wc "$python"; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 [ -x "$cli" ] || { echo "build first: $cli is missing" >&2; exit 1; }
+
+if [ ! -f "$duckdb_dir/node_modules/@duckdb/node-api/package.json" ]; then
+  echo "installing @duckdb/node-api@$duckdb_version into $duckdb_dir"
+  mkdir -p "$duckdb_dir"
+  (cd "$duckdb_dir" && npm install --no-audit --no-fund --loglevel=error \
+    "@duckdb/node-api@$duckdb_version" >/dev/null)
+fi
 
 mkdir -p "$work"
 if [ ! -s "$log" ]; then
@@ -36,37 +57,17 @@ fi
 bytes=$(stat -c %s "$log")
 cat "$log" >/dev/null # in the page cache for every contender alike
 
-jq_filter='[inputs | select(.event == "runner_stop" and .status == "normal") | .job_duration]
-           | {min: min, avg: (add / length), max: max}'
-summary_cmd="$cli summary --format json $log"
-jq_cmd="jq -c -n '$(echo "$jq_filter" | tr -s ' \n' ' ')' $log"
-python_cmd="$python $here/job_duration.py $log"
-wc_cmd="wc -l $log"
-
-echo "== $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== $log: $lines lines, $((bytes / 1000000)) MB"
-echo "== the job durations each computes (they must agree):"
-printf '  runner-metrics  %s\n' "$($summary_cmd | "$python" -c \
-  'import json,sys; j=json.load(sys.stdin)["groups"][0]["durations"]["job"]; print(json.dumps({k: j[k] for k in ("min", "avg", "max")}))')"
-printf '  jq              %s\n' "$(eval "$jq_cmd")"
-printf '  python          %s\n' "$($python_cmd)"
-
-results=$work/results.json
-hyperfine --runs "$runs" --style basic --export-json "$results" \
-  -n runner-metrics "$summary_cmd" -n jq "$jq_cmd" -n python "$python_cmd" -n "wc -l" "$wc_cmd"
-
-"$python" - "$results" "$bytes" <<'EOF'
-import json
-import sys
-
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-size = int(sys.argv[2])
-ours = results["runner-metrics"]["median"]
-print(f"\n{'':16}{'median s':>10}{'MB/s':>9}{'vs runner-metrics':>19}")
-for name, r in results.items():
-    median = r["median"]
-    print(f"{name:16}{median:10.3f}{size / median / 1e6:9.0f}{median / ours:18.1f}x")
-EOF
+echo "== $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores,$(lscpu | sed -n 's/^Model name: *\(.*\)/ \1/p');" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $("$cli" --version); DuckDB $duckdb_version (npm @duckdb/node-api), node $(node --version)," \
+  "$(jq --version), Python $("$python" -c 'import sys; print(sys.version.split()[0])')"
+echo "== $log: $lines lines, $((bytes / 1000000)) MB; $rounds rounds"
+"$python" "$here/compare.py" --cli "$cli" --duckdb-module "$duckdb_dir" --log "$log" \
+  --rounds "$rounds" --json "$work/results-$lines.json"
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "commands:"
-printf '  %s\n' "$summary_cmd" "$jq_cmd" "$python_cmd" "$wc_cmd"
+echo "commands (DUCKDB_SUMMARY_VERBOSE=1 prints DuckDB's SQL):"
+printf '  %s\n' "$cli summary --format json $log" \
+  "node $here/duckdb_summary.cjs $duckdb_dir $log" \
+  "jq -c -n '$("$python" -c "import sys; sys.path.insert(0, '$here'); import compare; print(compare.JQ_FILTER)")' $log" \
+  "$python $here/job_duration.py $log" "wc -l $log"
