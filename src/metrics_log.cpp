@@ -34,6 +34,11 @@ constexpr std::size_t kMaxBatchWrite = MAX_BATCH_WRITE_BYTES;
 constexpr int kCreateGraceMs = 200;
 constexpr int kCreatePollMs = 2;
 
+// A log that seems to end mid-line is looked at again after a pause, up to
+// this many times, before the next line is started with "\n".
+constexpr int kFragmentLooks = 4;
+constexpr int kFragmentPauseMs = 5;
+
 [[noreturn]] void throw_os_error(const std::filesystem::path& path, std::string_view action,
                                  int error) {
   throw IssueMetricEventError(
@@ -161,17 +166,44 @@ struct MetricsLog::File {
     watch = -1;
   }
 
-  // Whether the regular file `st` describes (ours) ends in a byte other than
-  // "\n". Read through a second, read-only descriptor, as file_holds does;
-  // a file we may not read is taken to end well.
+  // Whether the regular file `st` describes (ours) ends in part of a line
+  // that no write in progress is still completing. Read through a second,
+  // read-only descriptor, as file_holds does; a file we may not read is
+  // taken to end well.
+  //
+  // Another writer's write may be half-way: the file grows page by page, so
+  // its size can end mid-line for a moment. lseek(SEEK_HOLE) takes the lock
+  // a write holds from start to end (ext4, tmpfs, btrfs), so the end it gives
+  // is one no write is past; elsewhere it is only the size. Either way a
+  // line end must stay missing at the same size across a pause (no write
+  // takes that long) before it counts as a fragment.
   bool ends_mid_line(const struct stat& st) const {
     if (!S_ISREG(st.st_mode) || st.st_size == 0) return false;
     const int reader = ::open(fmt::format("/proc/self/fd/{}", fd).c_str(), O_RDONLY | O_CLOEXEC);
     if (reader < 0) return false;
-    char last = '\n';
-    const ssize_t n = ::pread(reader, &last, 1, st.st_size - 1);
+    off_t seen_end = -1;
+    bool fragment = false;
+    for (int look = 0; look < kFragmentLooks; ++look) {
+      const off_t end = settled_end(reader);
+      char last = '\n';
+      if (end <= 0 || ::pread(reader, &last, 1, end - 1) != 1 || last == '\n') break;
+      if (end == seen_end) {
+        fragment = true;
+        break;
+      }
+      seen_end = end;
+      std::this_thread::sleep_for(std::chrono::milliseconds(kFragmentPauseMs));
+    }
     ::close(reader);
-    return n == 1 && last != '\n';
+    return fragment;
+  }
+
+  static off_t settled_end(int reader) {
+    struct stat st {};
+    if (::fstat(reader, &st) != 0) return -1;
+    const off_t hole = ::lseek(reader, 0, SEEK_HOLE);
+    // A file with a hole (never a log we wrote) or no SEEK_HOLE: its size.
+    return hole >= st.st_size ? hole : st.st_size;
   }
 
   // Watches the inode behind `fd` (through /proc/self/fd, so a rename racing
