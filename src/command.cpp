@@ -71,18 +71,14 @@ bool read_and_wait(int stderr_fd, pid_t pid, std::chrono::steady_clock::time_poi
     return static_cast<int>(std::clamp<long long>(left.count(), 0, 1000));
   };
   char buffer[4096];
-  bool open = true;
-  while (open) {
+  for (;;) {
     pollfd readable{.fd = stderr_fd, .events = POLLIN, .revents = 0};
     const int ready = ::poll(&readable, 1, remaining_ms());
     if (ready < 0 && errno != EINTR) return false;
     if (ready > 0) {
       const ssize_t n = ::read(stderr_fd, buffer, sizeof buffer);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        open = false;
-        break;
-      }
+      if (n <= 0) break;  // closed (or unreadable: then waiting is all that is left)
       const auto room = kMaxStderrBytes - stderr_text.size();
       stderr_text.append(buffer, std::min(static_cast<std::size_t>(n), room));
     }
