@@ -24,7 +24,6 @@
 #include <cstdlib>
 #include <optional>
 #include <random>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -241,7 +240,6 @@ TEST_F(SignalStress, CliBatchKilledBySigkillLeavesOnlyItsFragmentInvalidAndTheNe
 TEST_F(SignalStress, CliBatchStoppedBySigtermSigintOrSighupWritesWholeLinesAndSaysHowMany) {
   const auto argv = cli_batch_argv(log_);
   const auto typical = run_time(argv);
-  const std::regex said(R"(^runner-metrics: stopped by (SIG[A-Z]+) after writing (\d+) )");
   const std::vector<std::pair<int, std::string>> signals{
       {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"}, {SIGHUP, "SIGHUP"}};
   std::size_t mid_batch = 0;
@@ -265,10 +263,11 @@ TEST_F(SignalStress, CliBatchStoppedBySigtermSigintOrSighupWritesWholeLinesAndSa
       EXPECT_TRUE(outcome.written.empty() || outcome.written == batch_);
     } else {
       EXPECT_EQ(WEXITSTATUS(status), 128 + signal) << err;
-      std::smatch match;
-      ASSERT_TRUE(std::regex_search(err, match, said)) << err;
-      EXPECT_EQ(match[1], name);
-      EXPECT_EQ(std::stoull(match[2]), outcome.whole_lines) << err;
+      // "runner-metrics: stopped by SIGTERM after writing 123 of 456 lines to LOG"
+      // (std::regex is left out: GCC 12 warns inside it in the sanitizer build)
+      const std::string prefix = fmt::format("runner-metrics: stopped by {} after writing ", name);
+      ASSERT_TRUE(err.starts_with(prefix)) << err;
+      EXPECT_EQ(std::stoull(err.substr(prefix.size())), outcome.whole_lines) << err;
       if (outcome.whole_lines > 0 && outcome.written != batch_) ++mid_batch;
     }
     const auto issued = run_cli({"issue", "runner-installed", "--log", log_, "--timestamp", "3",
