@@ -3,6 +3,7 @@
 //
 //   BM_RawWrite         write(2) of the pre-built line to an O_APPEND fd opened once: the floor
 //   BM_IssueEvent       MetricsLog::append of the same event (serialize, rotation check, write)
+//   BM_IssueEventSignalsNotHeld  the same with MetricsLogOptions{.hold_signals = false}
 //   BM_BatchAppend64    MetricsLog::append_all of 64 events; per_event_ns = real time / 64
 //   BM_IssueEventFsync  MetricsLog::append with MetricsLogOptions{.fsync = true}
 //   BM_SpdlogFileSink   the peer: spdlog's basic file sink writing the same line, flushed
@@ -141,6 +142,24 @@ void BM_IssueEvent(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_IssueEvent);
+
+// BM_IssueEvent without holding SIGTERM/INT/HUP/PIPE around the write: the
+// difference is what MetricsLogOptions::hold_signals costs per append.
+void BM_IssueEventSignalsNotHeld(benchmark::State& state) {
+  const rm::RunnerStop event = sample_event();
+  const fs::path path = fresh_file("issue_event_not_held.log");
+  SizeGuard guard(path, rm::to_line(event).size());
+  try {
+    rm::MetricsLog log(path, rm::MetricsLogOptions{.hold_signals = false});
+    for (auto _ : state) {
+      log.append(event);
+      guard.tick(state);
+    }
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
+BENCHMARK(BM_IssueEventSignalsNotHeld);
 
 void BM_ToLine(benchmark::State& state) {
   const rm::RunnerStop event = sample_event();

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 namespace runner_metrics::detail {
 
@@ -54,9 +56,48 @@ struct SpawnSetup {
   SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
 
+// Formats a timeout as a person gives it: "30 s", "0.25 s".
+std::string seconds_text(std::chrono::milliseconds timeout) {
+  return fmt::format("{} s", static_cast<double>(timeout.count()) / 1000.0);
+}
+
+// Reads the program's stderr until it closes it, and then waits for the
+// program to end, both until `deadline`. False if the deadline came first.
+bool read_and_wait(int stderr_fd, pid_t pid, std::chrono::steady_clock::time_point deadline,
+                   std::string& stderr_text, int& status) {
+  using std::chrono::steady_clock;
+  const auto remaining_ms = [&] {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - steady_clock::now());
+    return static_cast<int>(std::clamp<long long>(left.count(), 0, 1000));
+  };
+  char buffer[4096];
+  for (;;) {
+    pollfd readable{.fd = stderr_fd, .events = POLLIN, .revents = 0};
+    const int ready = ::poll(&readable, 1, remaining_ms());
+    if (ready < 0 && errno != EINTR) return false;
+    if (ready > 0) {
+      const ssize_t n = ::read(stderr_fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // closed (or unreadable: then waiting is all that is left)
+      const auto room = kMaxStderrBytes - stderr_text.size();
+      stderr_text.append(buffer, std::min(static_cast<std::size_t>(n), room));
+    }
+    if (steady_clock::now() >= deadline) return false;
+  }
+  // stderr closed: the program is ending, or left a child holding nothing.
+  for (auto pause = std::chrono::microseconds(50);;
+       pause = std::min(pause * 2, decltype(pause)(20000))) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return true;
+    if (done < 0 && errno != EINTR) return true;  // not ours to wait for any more
+    if (steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(pause);
+  }
+}
+
 }  // namespace
 
-CommandResult run_command(const std::vector<std::string>& argv) {
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
   if (argv.empty()) throw_cannot_run(argv, EINVAL);
 
   int pipe_fds[2];
@@ -84,8 +125,13 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   if (error == 0) error = posix_spawnattr_setsigmask(&setup.attributes, &no_signals);
   if (error == 0) error = posix_spawnattr_setsigdefault(&setup.attributes, &default_signals);
   if (error == 0) {
+    // A group of its own, so that a timeout kills what it started too.
+    error = posix_spawnattr_setpgroup(&setup.attributes, 0);
+  }
+  if (error == 0) {
     error = posix_spawnattr_setflags(
-        &setup.attributes, static_cast<short>(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+        &setup.attributes,
+        static_cast<short>(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP));
   }
   if (error != 0) throw_cannot_run(argv, error);
 
@@ -102,22 +148,19 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   stderr_write.close();
 
   CommandResult result;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(stderr_read.fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    const auto room = kMaxStderrBytes - result.stderr_text.size();
-    result.stderr_text.append(buffer, std::min(static_cast<std::size_t>(n), room));
-  }
-  // Closed before waiting, so a child still writing gets EPIPE instead of
-  // blocking on a full pipe forever.
-  stderr_read.close();
-
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_cannot_run(argv, errno);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!read_and_wait(stderr_read.fd, pid, deadline, result.stderr_text, status)) {
+    ::kill(-pid, SIGKILL);
+    stderr_read.close();
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.timed_out_after = timeout;
+    result.exit_status = -1;
+    result.signal = 0;
+    return result;
   }
+  stderr_read.close();
   if (WIFSIGNALED(status)) {
     result.exit_status = -1;
     result.signal = WTERMSIG(status);
@@ -133,7 +176,10 @@ std::string command_line(const std::vector<std::string>& argv) {
 
 std::string describe_failure(const std::vector<std::string>& argv, const CommandResult& result) {
   std::string message = fmt::format("\"{}\" ", command_line(argv));
-  if (result.signal != 0) {
+  if (result.timed_out_after.count() != 0) {
+    message += fmt::format("did not finish within the timeout of {} and was killed",
+                           seconds_text(result.timed_out_after));
+  } else if (result.signal != 0) {
     message +=
         fmt::format("was killed by signal {} ({})", result.signal, ::strsignal(result.signal));
   } else {

@@ -6,6 +6,7 @@
 //   if (!result.succeeded()) ... describe_failure({...}, result) ...
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,15 +15,22 @@ namespace runner_metrics::detail {
 struct CommandResult {
   int exit_status = 0;  ///< -1 when a signal ended the program.
   int signal = 0;       ///< The signal that ended the program, or 0.
+  /// It had not finished after the timeout: its process group was killed.
+  std::chrono::milliseconds timed_out_after{0};
   std::string stderr_text;
 
-  bool succeeded() const noexcept { return exit_status == 0 && signal == 0; }
+  bool succeeded() const noexcept {
+    return exit_status == 0 && signal == 0 && timed_out_after.count() == 0;
+  }
 };
 
 /// Runs argv[0] (a path; PATH is not searched) with stdin and stdout on
-/// /dev/null, and waits for it. Keeps the first 64 KiB of its stderr.
+/// /dev/null, in a process group of its own, and waits for it at most
+/// `timeout`: then the whole group (the program and whatever it started) is
+/// killed with SIGKILL and reaped. Keeps the first 64 KiB of its stderr.
 /// Throws std::system_error if the program could not be started.
-CommandResult run_command(const std::vector<std::string>& argv);
+CommandResult run_command(const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 /// The command as a user would type it, for messages: argv joined by spaces.
 std::string command_line(const std::vector<std::string>& argv);

@@ -209,6 +209,7 @@ struct LogFollower::Impl {
   const LogLine* emit(std::string_view text, std::uint64_t offset) {
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     line.text = text;
+    line.too_long = false;
     line.number += 1;
     line.offset = offset;
     line.parsed = text.empty() ? &empty : &parser.read(text);
@@ -217,6 +218,7 @@ struct LogFollower::Impl {
 
   const LogLine* emit_invalid(const ParsedLine& kind, std::uint64_t offset) {
     line.text = {};
+    line.too_long = &kind == &too_long;
     line.number += 1;
     line.offset = offset;
     line.parsed = &kind;
@@ -224,9 +226,10 @@ struct LogFollower::Impl {
   }
 
   // The next whole line in what was read from `s`, or nullptr when all of
-  // it is used up.
+  // it is used up. `max` counts the "\n": a line of `max` bytes before its
+  // "\n" is already too long.
   const LogLine* take_line(Source& s) {
-    const std::size_t max = options.max_line_bytes;
+    const std::size_t max = options.max_line_bytes - 1;
     while (s.begin < s.end) {
       const char* data = s.buffer.get() + s.begin;
       const std::size_t available = s.end - s.begin;

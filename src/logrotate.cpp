@@ -117,17 +117,17 @@ void write_config_atomically(const std::filesystem::path& config, std::string_vi
   sync_directory(config);
 }
 
-detail::CommandResult run(const std::vector<std::string>& argv) {
+detail::CommandResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
   try {
-    return detail::run_command(argv);
+    return detail::run_command(argv, timeout);
   } catch (const std::system_error& e) {
     throw LogrotateSetupError(
         fmt::format("\"{}\" could not be run: {}", detail::command_line(argv), e.code().message()));
   }
 }
 
-void run_or_throw(const std::vector<std::string>& argv) {
-  const detail::CommandResult result = run(argv);
+void run_or_throw(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  const detail::CommandResult result = run(argv, timeout);
   if (!result.succeeded()) throw LogrotateSetupError(detail::describe_failure(argv, result));
 }
 
@@ -150,10 +150,14 @@ void setup_logrotate(const LogrotateSetup& setup) {
 
   const std::string systemctl = setup.systemctl.string();
   const std::string timer(LOG_ROTATE_TIMER_SYSTEMD_SERVICE);
-  run_or_throw({systemctl, "enable", timer});
-  if (!run({systemctl, "is-active", "--quiet", timer}).succeeded()) {
-    run_or_throw({systemctl, "start", timer});
+  run_or_throw({systemctl, "enable", timer}, setup.timeout);
+  const std::vector<std::string> is_active{systemctl, "is-active", "--quiet", timer};
+  const detail::CommandResult active = run(is_active, setup.timeout);
+  // A hung `is-active` says nothing about the timer; it is a failure of its own.
+  if (active.timed_out_after.count() != 0) {
+    throw LogrotateSetupError(detail::describe_failure(is_active, active));
   }
+  if (!active.succeeded()) run_or_throw({systemctl, "start", timer}, setup.timeout);
 }
 
 }  // namespace runner_metrics

@@ -1,39 +1,43 @@
 #include "runner_metrics/metrics_log.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-#include <pthread.h>
-
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <string>
 #include <thread>
 
-#include <fmt/format.h>
-
 namespace runner_metrics {
 
 namespace {
 
-// The most one write(2) carries in a batch. Larger batches are cut at line
-// boundaries; the bound keeps a short write (disk full) cheap to undo.
-constexpr std::size_t kMaxBatchWrite = std::size_t{4} * 1024 * 1024;
+// The bound on one write(2) keeps a short write (disk full) cheap to undo.
+constexpr std::size_t kMaxBatchWrite = MAX_BATCH_WRITE_BYTES;
 
 // How long a writer that finds the log renamed away waits for logrotate to
 // create the new one before creating it itself.
 constexpr int kCreateGraceMs = 200;
 constexpr int kCreatePollMs = 2;
+
+// A log that seems to end mid-line is looked at again after a pause, up to
+// this many times, before the next line is started with "\n".
+constexpr int kFragmentLooks = 4;
+constexpr int kFragmentPauseMs = 5;
 
 [[noreturn]] void throw_os_error(const std::filesystem::path& path, std::string_view action,
                                  int error) {
@@ -47,6 +51,38 @@ constexpr int kCreatePollMs = 2;
 std::atomic<unsigned> fork_generation{0};
 [[maybe_unused]] const int fork_handler_registered =
     ::pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+
+// The signals a shell, a terminal or a service manager sends to stop a
+// process, and the one a pipe sends.
+const sigset_t held_signals = [] {
+  sigset_t set;
+  sigemptyset(&set);
+  for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) sigaddset(&set, signal);
+  return set;
+}();
+
+// Blocks held_signals for the life of one write(2). A signal whose default
+// action kills the process makes the kernel stop a write between pages and
+// leave part of a line; blocked, it waits until the write is whole.
+class SignalsHeld {
+ public:
+  explicit SignalsHeld(bool hold)
+      : held_(hold && ::pthread_sigmask(SIG_BLOCK, &held_signals, &previous_) == 0) {}
+  ~SignalsHeld() {
+    if (held_) ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+ private:
+  sigset_t previous_{};
+  bool held_;
+};
+
+// Events on the open file that call for a look at the path: rotated away,
+// deleted, or its mode changed (the watch may also overflow or go away).
+constexpr std::uint32_t kPathEvents =
+    IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_Q_OVERFLOW | IN_IGNORED;
 
 }  // namespace
 
@@ -66,6 +102,10 @@ struct MetricsLog::File {
   bool inotify_unavailable = false;
   unsigned generation = fork_generation.load();
   std::size_t max_write = kMaxBatchWrite;
+  bool regular = false;
+  // The file ends in part of a line that is not ours: the next write starts
+  // with "\n" so the fragment stays a line of its own.
+  bool newline_owed = false;
 
   ~File() {
     if (fd >= 0) ::close(fd);
@@ -77,9 +117,8 @@ struct MetricsLog::File {
   // itself, so that a FIFO without a reader fails at once (ENXIO) instead of
   // hanging.
   bool open(bool create = true) {
-    const int new_fd = ::open(path.c_str(),
-                              O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | (create ? O_CREAT : 0),
-                              0644);
+    const int new_fd = ::open(
+        path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | (create ? O_CREAT : 0), 0644);
     if (new_fd < 0 && !create && errno == ENOENT) return false;
     if (new_fd < 0) throw_os_error(path, "open", errno);
     struct stat st {};
@@ -94,6 +133,8 @@ struct MetricsLog::File {
     inode = st.st_ino;
     // A pipe keeps only writes of up to PIPE_BUF bytes whole.
     max_write = S_ISFIFO(st.st_mode) ? PIPE_BUF : kMaxBatchWrite;
+    regular = S_ISREG(st.st_mode);
+    newline_owed = ends_mid_line(st);
     // The watch follows on the next append: a one-shot writer (the CLI) never
     // needs one, and closing an inotify instance can cost milliseconds.
     if (watch >= 0) ::inotify_rm_watch(inotify_fd, watch);
@@ -125,9 +166,52 @@ struct MetricsLog::File {
     watch = -1;
   }
 
+  // Whether the regular file `st` describes (ours) ends in part of a line
+  // that no write in progress is still completing. Read through a second,
+  // read-only descriptor, as file_holds does; a file we may not read is
+  // taken to end well.
+  //
+  // Another writer's write may be half-way: the file grows page by page, so
+  // its size can end mid-line for a moment. lseek(SEEK_HOLE) takes the lock
+  // a write holds from start to end (ext4, tmpfs, btrfs), so the end it gives
+  // is one no write is past; elsewhere it is only the size. Either way a
+  // line end must stay missing at the same size across a pause (no write
+  // takes that long) before it counts as a fragment.
+  bool ends_mid_line(const struct stat& st) const {
+    if (!S_ISREG(st.st_mode) || st.st_size == 0) return false;
+    const int reader = ::open(fmt::format("/proc/self/fd/{}", fd).c_str(), O_RDONLY | O_CLOEXEC);
+    if (reader < 0) return false;
+    off_t seen_end = -1;
+    bool fragment = false;
+    for (int look = 0; look < kFragmentLooks; ++look) {
+      const off_t end = settled_end(reader);
+      char last = '\n';
+      if (end <= 0 || ::pread(reader, &last, 1, end - 1) != 1 || last == '\n') break;
+      if (end == seen_end) {
+        fragment = true;
+        break;
+      }
+      seen_end = end;
+      std::this_thread::sleep_for(std::chrono::milliseconds(kFragmentPauseMs));
+    }
+    ::close(reader);
+    return fragment;
+  }
+
+  static off_t settled_end(int reader) {
+    struct stat st {};
+    if (::fstat(reader, &st) != 0) return -1;
+    const off_t hole = ::lseek(reader, 0, SEEK_HOLE);
+    // A file with a hole (never a log we wrote) or no SEEK_HOLE: its size.
+    return hole >= st.st_size ? hole : st.st_size;
+  }
+
   // Watches the inode behind `fd` (through /proc/self/fd, so a rename racing
   // with the open cannot make us watch another file) for what logrotate and
-  // operators do to it: rename (create), unlink, attribute changes.
+  // operators do to it: rename (create), unlink, attribute changes; and for
+  // another process closing it after writing, which is what a writer killed
+  // mid-write does last (its descriptor is closed as it dies). Our own
+  // appends cause no event, so a quiet file costs one failed read(2).
   void watch_open_file() {
     if (inotify_fd < 0 && !inotify_unavailable) {
       inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -135,27 +219,36 @@ struct MetricsLog::File {
     }
     if (inotify_fd < 0) return;
     watch = ::inotify_add_watch(inotify_fd, fmt::format("/proc/self/fd/{}", fd).c_str(),
-                                IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB);
+                                IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_CLOSE_WRITE);
     drain_events();  // what an earlier watch left queued
   }
 
-  bool drain_events() const {
+  // The events queued since the last call, or'ed together.
+  std::uint32_t drain_events() const {
     alignas(inotify_event) std::array<char, 4096> events;
-    bool any = false;
-    while (::read(inotify_fd, events.data(), events.size()) > 0) any = true;
-    return any;
+    std::uint32_t mask = 0;
+    for (;;) {
+      const ssize_t n = ::read(inotify_fd, events.data(), events.size());
+      if (n <= 0) return mask;
+      for (ssize_t at = 0; at < n;) {
+        const auto* event = reinterpret_cast<const inotify_event*>(events.data() + at);
+        mask |= event->mask;
+        at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+      }
+    }
   }
 
-  // Whether the file may have been renamed, deleted or replaced since the
-  // last call. The first call after an open starts the watch and answers
-  // yes, so the caller's check of the path covers the time before it.
-  bool file_changed() {
+  // What may have happened to the file since the last call: kPathEvents if
+  // it may have been renamed, deleted or replaced, IN_CLOSE_WRITE if another
+  // process wrote to it. The first call after an open starts the watch and
+  // answers both, so the caller's checks cover the time before it.
+  std::uint32_t file_changes() {
     if (generation != fork_generation.load(std::memory_order_relaxed)) {
       forget_inherited_watch();  // the parent may take the events meant for us
     }
     if (watch < 0) {
       watch_open_file();
-      return true;
+      return kPathEvents | IN_CLOSE_WRITE;
     }
     return drain_events();
   }
@@ -167,16 +260,25 @@ struct MetricsLog::File {
       open();
       return;
     }
-    if (!file_changed()) return;
-    // Something happened to the file (or there is no watch): is it still the
-    // one at the path?
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-      if (errno != ENOENT) throw_os_error(path, "check", errno);
-      open_after_path_vanished();
-    } else if (st.st_dev != device || st.st_ino != inode) {
-      open();
+    const std::uint32_t changes = file_changes();
+    if (changes == 0) return;
+    if ((changes & kPathEvents) != 0 || watch < 0) {
+      // Something happened to the file (or there is no watch): is it still
+      // the one at the path? (A reopen checks the new file's end.)
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) {
+        if (errno != ENOENT) throw_os_error(path, "check", errno);
+        open_after_path_vanished();
+        return;
+      }
+      if (st.st_dev != device || st.st_ino != inode) {
+        open();
+        return;
+      }
     }
+    // Another writer may have died mid-line (or, without a watch, anyone).
+    struct stat st {};
+    if (!newline_owed && ::fstat(fd, &st) == 0) newline_owed = ends_mid_line(st);
   }
 
   // Whether the file holds `expected` at `start`. Read through a second,
@@ -223,11 +325,11 @@ struct MetricsLog::File {
       cut = file_holds(tail_start, torn) && ::ftruncate(fd, tail_start) == 0;
     }
     const bool torn_left = !torn.empty() && !cut;
+    if (torn_left && regular) newline_owed = true;  // our next line must not be glued on
     lines_written += static_cast<std::size_t>(std::count(whole.begin(), whole.end(), '\n'));
     throw IssueMetricEventError(fmt::format(
-        "cannot write metrics log {}: {} (wrote {} of {} lines{})", path.string(),
-        cause, lines_written, count,
-        torn_left ? "; a partial line is left at the end" : ""));
+        "cannot write metrics log {}: {} (wrote {} of {} lines{})", path.string(), cause,
+        lines_written, count, torn_left ? "; a partial line is left at the end" : ""));
   }
 
   // The longest run of whole lines at the start of `lines` that one write(2)
@@ -240,16 +342,37 @@ struct MetricsLog::File {
     return lines.substr(0, cut + 1);
   }
 
-  void write_all(std::string_view lines, std::size_t count) {
+  // One write(2) of `chunk`, after the "\n" owed to a fragment if any.
+  // Returns the bytes of `chunk` written, or -1 with `error` set.
+  ssize_t write_chunk(std::string_view chunk, int& error) {
+    const SignalsHeld held(options.hold_signals && regular);
+    ssize_t n = 0;
+    if (newline_owed) {
+      std::array<iovec, 2> parts{iovec{const_cast<char*>("\n"), 1},
+                                 iovec{const_cast<char*>(chunk.data()), chunk.size()}};
+      n = ::writev(fd, parts.data(), static_cast<int>(parts.size()));
+      if (n > 0) {
+        newline_owed = false;
+        --n;
+      }
+    } else {
+      n = ::write(fd, chunk.data(), chunk.size());
+    }
+    error = n < 0 ? errno : 0;
+    return n;
+  }
+
+  std::size_t write_all(std::string_view lines, std::size_t count) {
     std::lock_guard lock(mutex);
     reopen_if_rotated();
     std::size_t lines_written = 0;
     while (!lines.empty()) {
+      if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed) != 0) break;
       const std::string_view chunk = next_chunk(lines, max_write);
-      const ssize_t n = ::write(fd, chunk.data(), chunk.size());
+      int error = 0;
+      const ssize_t n = write_chunk(chunk, error);
       if (n < 0) {
-        if (errno == EINTR) continue;  // nothing was written
-        const int error = errno;
+        if (error == EINTR) continue;  // nothing was written
         throw IssueMetricEventError(
             count == 1 ? fmt::format("cannot write metrics log {}: {}", path.string(),
                                      std::strerror(error))
@@ -259,13 +382,14 @@ struct MetricsLog::File {
       const auto written = static_cast<std::size_t>(n);
       if (written < chunk.size()) fail_short_write(chunk, written, lines_written, count);
       lines.remove_prefix(chunk.size());
-      lines_written += lines.empty() ? count - lines_written
-                                     : static_cast<std::size_t>(
-                                           std::count(chunk.begin(), chunk.end(), '\n'));
+      lines_written += lines.empty()
+                           ? count - lines_written
+                           : static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
     }
     if (options.fsync && ::fdatasync(fd) != 0 && errno != EINVAL) {
       throw_os_error(path, "sync", errno);
     }
+    return lines_written;
   }
 };
 
@@ -279,9 +403,9 @@ MetricsLog::~MetricsLog() = default;
 
 const std::filesystem::path& MetricsLog::path() const noexcept { return file_->path; }
 
-void MetricsLog::write_lines(std::string_view lines, std::size_t count) {
-  if (lines.empty()) return;
-  file_->write_all(lines, count);
+std::size_t MetricsLog::write_lines(std::string_view lines, std::size_t count) {
+  if (lines.empty()) return 0;
+  return file_->write_all(lines, count);
 }
 
 MetricsLog& default_metrics_log() {

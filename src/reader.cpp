@@ -24,7 +24,7 @@ struct EventReader::Impl {
   bool owns_fd = false;
 
   std::unique_ptr<char[]> buffer;
-  std::size_t capacity = 0;  // max_line_bytes + 1: a full buffer without "\n" is a line too long
+  std::size_t capacity = 0;  // max_line_bytes: a full buffer without "\n" is a line too long
   std::size_t begin = 0;     // unread bytes are buffer[begin, end)
   std::size_t end = 0;
   std::uint64_t buffer_offset = 0;  // file offset of buffer[0]
@@ -33,12 +33,13 @@ struct EventReader::Impl {
   bool aligned = false;  // skipped to the first line that starts in the range
   bool done = false;
 
-  EventParser parser{ParseRules::Log};
+  EventParser parser;
   ParsedLine too_long;
   ParsedLine empty;
   LogLine line;
 
-  Impl(std::string path_, ReaderOptions options_) : path(std::move(path_)), options(options_) {
+  Impl(std::string path_, ReaderOptions options_)
+      : path(std::move(path_)), options(options_), parser(options.rules) {
     if (options.max_line_bytes == 0) options.max_line_bytes = 1;
     too_long.problem = fmt::format("line is longer than {} bytes", options.max_line_bytes);
     empty.problem = "line is empty";
@@ -71,7 +72,7 @@ struct EventReader::Impl {
     } else {
       aligned = true;
     }
-    capacity = options.max_line_bytes + 1;
+    capacity = options.max_line_bytes;
     buffer.reset(new char[capacity + EventParser::PADDING]);
   }
 
@@ -119,6 +120,7 @@ struct EventReader::Impl {
   const LogLine* emit(const char* data, std::size_t size, std::uint64_t offset) {
     if (size > 0 && data[size - 1] == '\r') --size;
     line.text = std::string_view(data, size);
+    line.too_long = false;
     line.number += 1;
     line.offset = offset;
     line.parsed = size == 0 ? &empty : &parser.read_in_place(line.text);
@@ -141,19 +143,20 @@ struct EventReader::Impl {
         begin += size + 1;
         return emit(data, size, offset);
       }
-      if (at_eof) {
-        if (available == 0) return finish();
-        begin = end;
-        return emit(data, available, offset);  // the last line, without "\n"
-      }
       if (available == capacity) {
         begin = end;
         (void)skip_past_newline();
         line.text = {};
+        line.too_long = true;
         line.number += 1;
         line.offset = offset;
         line.parsed = &too_long;
         return &line;
+      }
+      if (at_eof) {
+        if (available == 0) return finish();
+        begin = end;
+        return emit(data, available, offset);  // the last line, without "\n"
       }
       (void)fill();
     }

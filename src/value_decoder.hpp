@@ -124,10 +124,7 @@ class ValueDecoder {
 
   bool decode_into(od::value& value, double& member, std::string_view name, Range range,
                    std::string_view parent) {
-    od::json_type type{};
-    if (!read_json_type(value, type) || type != od::json_type::number) {
-      return fail(parent, name, "must be a number");
-    }
+    if (!is_number(value)) return fail_not_number(value, parent, name, "must be a number");
     // Not value.get_double(): simdjson 3.0's On-Demand misreads numbers of
     // over 19 significant digits (0.3000000005678901234500000004 came out
     // as 3.3e-10; found by fuzz/log_line_fuzzer.cpp).
@@ -140,10 +137,7 @@ class ValueDecoder {
 
   bool decode_into(od::value& value, std::int64_t& member, std::string_view name, Range range,
                    std::string_view parent) {
-    od::json_type type{};
-    if (!read_json_type(value, type) || type != od::json_type::number) {
-      return fail(parent, name, "must be an integer");
-    }
+    if (!is_number(value)) return fail_not_number(value, parent, name, "must be an integer");
     od::number_type number_type{};
     if (value.get_number_type().get(number_type) != simdjson::SUCCESS ||
         number_type == od::number_type::floating_point_number) {
@@ -156,6 +150,26 @@ class ValueDecoder {
       return fail(parent, name, "must be an integer >= 0");
     }
     return true;
+  }
+
+  // Whether `value` is a number in RFC 8259's grammar. simdjson takes `01`
+  // and `1.` for numbers, and its reading of them differs from Python's
+  // (which refuses them), so they are refused before any reading.
+  static bool is_number(od::value& value) {
+    od::json_type type{};
+    return read_json_type(value, type) && type == od::json_type::number &&
+           is_json_number(trim_whitespace(value.raw_json_token()));
+  }
+
+  // A value that is not a number: "is not a JSON number" when it was meant
+  // as one (`01`, `1.`, `.5`, `+1`, `-`), else `otherwise` ("must be a number").
+  bool fail_not_number(od::value& value, std::string_view parent, std::string_view name,
+                       std::string_view otherwise) {
+    const std::string_view token = value.raw_json_token();
+    const bool meant_as_number =
+        !token.empty() &&
+        std::string_view("+-.0123456789").find(token.front()) != std::string_view::npos;
+    return fail(parent, name, std::string(meant_as_number ? "is not a JSON number" : otherwise));
   }
 
   bool decode_into(od::value& value, std::string& member, std::string_view name, Range,
@@ -391,11 +405,17 @@ class ValueDecoder {
   Failure& failure_;
 };
 
-/// Decodes `text`, one JSON value such as a command-line flag's, into
-/// `member`. Returns false with `failure` set.
+/// Decodes `text`, one JSON number such as a command-line flag's, into
+/// `member`. Returns false with `failure` set: "is not a JSON number" for
+/// text that is not exactly one (" 1", "01", "1.", "abc").
 template <class Member>
 bool decode_json_text(std::string_view text, Member& member, std::string_view name, Range range,
                       Failure& failure) {
+  // Whitespace around the number is JSON's, not a flag's.
+  if (text.empty() || text.find_first_of(" \t\n\r") != std::string_view::npos) {
+    failure = {std::string(name), "is not a JSON number"};
+    return false;
+  }
   // A lone scalar is not a value in On-Demand; as the only element of an
   // array it is, and anything after it ("1, 2") shows as a second element.
   std::string json = fmt::format("[{}]", text);
@@ -406,19 +426,19 @@ bool decode_json_text(std::string_view text, Member& member, std::string_view na
   ValueDecoder decoder(ParseRules::Input, failure);
   if (parser.iterate(json.data(), text.size() + 2, json.size()).get(doc) != simdjson::SUCCESS ||
       doc.get_array().get(array) != simdjson::SUCCESS) {
-    return decoder.fail({}, name, "is not a JSON value");
+    return decoder.fail({}, name, "is not a JSON number");
   }
   std::size_t count = 0;
   for (auto element : array) {
     od::value value;
     if (++count > 1 || element.get(value) != simdjson::SUCCESS) {
-      return decoder.fail({}, name, "is not one JSON value");
+      return decoder.fail({}, name, "is not a JSON number");
     }
     if (!decoder.decode_into(value, member, name, range, {})) return false;
   }
   const char* trailing = nullptr;
   if (count != 1 || doc.current_location().get(trailing) == simdjson::SUCCESS) {
-    return decoder.fail({}, name, "is not one JSON value");
+    return decoder.fail({}, name, "is not a JSON number");
   }
   return true;
 }

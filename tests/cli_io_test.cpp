@@ -288,6 +288,23 @@ TEST(CliIo, StdinLineLongerThan1MiBExits2AndWritesNothing) {
                        std::string(1024 * 1024 + 10, 'x') + "\", \"duration\": 1.0}\n";
   const ProcessResult result = run_cli({"issue", "--stdin", "--log", log}, options);
   EXPECT_EQ(result.exit_status, 2) << result.err.substr(0, 300);
+  // The readers' verdict on such a line: too long, whatever it holds.
+  EXPECT_EQ(result.err, "runner-metrics: line 2: line is longer than 1048576 bytes\n");
+  EXPECT_FALSE(fs::exists(log));
+}
+
+TEST(CliIo, StdinLineUnder1MiBWhoseEscapesMakeTheWrittenLineLongerExits2NamingTheField) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  ProcessOptions options;
+  // 300,000 "é" are 600,000 bytes of input and 1,800,000 escaped.
+  std::string flavor;
+  for (int i = 0; i < 300000; ++i) flavor += "\xc3\xa9";
+  options.stdin_data = kInstalledLine +
+                       "{\"timestamp\": 1.0, \"event\": \"runner_installed\", \"flavor\": \"" +
+                       flavor + "\", \"duration\": 1.0}\n";
+  const ProcessResult result = run_cli({"issue", "--stdin", "--log", log}, options);
+  EXPECT_EQ(result.exit_status, 2) << result.err.substr(0, 300);
   expect_one_line_naming(result, "flavor");
   EXPECT_TRUE(contains(result.err, "line 2")) << result.err.substr(0, 300);
   EXPECT_LT(result.err.size(), 1000u) << "the error line echoes the whole input";

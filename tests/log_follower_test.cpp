@@ -170,7 +170,7 @@ TEST(LogFollower, ReportsALineOverTheLimitAsInvalidAtOnceAndSkipsToItsEnd) {
   EXPECT_EQ(seen[0].problem, "line is longer than 1000 bytes");
   EXPECT_EQ(seen[0].offset, 0u);
   EXPECT_EQ(seen[1].text, text_of(0));
-  EXPECT_EQ(seen[2].kind, ParsedLine::Kind::Invalid);  // exactly 1000 bytes fits; this has 1000 + 0
+  EXPECT_EQ(seen[2].kind, ParsedLine::Kind::Invalid);  // 1000 bytes and its "\n": 1001
   EXPECT_EQ(seen[3].text, text_of(1));
 }
 

@@ -126,14 +126,15 @@ TEST(EventReader, LineLongerThanTheLimitIsInvalidAndSkippedWithoutHoldingIt) {
   EXPECT_EQ(lines[3].problem, "line is longer than 100 bytes");
 }
 
-TEST(EventReader, ALineOfExactlyTheLimitIsRead) {
+TEST(EventReader, ALineOfExactlyTheLimitIsReadTheLimitCountingItsNewline) {
   TempDir dir;
   write_file(dir / "log", kValid + "\n" + kValid);
-  const auto lines = read_all(dir / "log", {.max_line_bytes = kValid.size()});
+  const auto lines = read_all(dir / "log", {.max_line_bytes = kValid.size() + 1});
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0].kind, Kind::Event);
   EXPECT_EQ(lines[1].kind, Kind::Event);
-  const auto shorter = read_all(dir / "log", {.max_line_bytes = kValid.size() - 1});
+  // The last line has no "\n" but is held to the same limit.
+  const auto shorter = read_all(dir / "log", {.max_line_bytes = kValid.size()});
   ASSERT_EQ(shorter.size(), 2u);
   EXPECT_EQ(shorter[0].kind, Kind::Invalid);
   EXPECT_EQ(shorter[1].kind, Kind::Invalid);

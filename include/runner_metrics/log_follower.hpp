@@ -38,7 +38,7 @@ enum class LogReopen {
 };
 
 struct FollowOptions {
-  /// Longer lines (without "\n") are invalid: "line is longer than N bytes".
+  /// Longer lines ("\n" included) are invalid: "line is longer than N bytes".
   /// The default is the longest line the library writes.
   std::size_t max_line_bytes = MAX_LINE_BYTES;
   /// How long a file that was replaced at the path is still read.

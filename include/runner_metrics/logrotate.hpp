@@ -11,6 +11,7 @@
 //   setup_logrotate({.config = "/etc/logrotate.d/fleet", .log = "/srv/fleet-metrics.log"});
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -33,6 +34,10 @@ struct LogrotateSetup {
   std::filesystem::path config = LOGROTATE_CONFIG;
   std::filesystem::path log = METRICS_LOG_PATH;
   std::filesystem::path systemctl = SYSTEMCTL_PATH;
+  /// How long each systemctl command may take. One that has not finished
+  /// by then is killed, with whatever it started (its process group), and
+  /// setup_logrotate throws naming the command and the timeout.
+  std::chrono::milliseconds timeout = std::chrono::seconds(30);
 };
 
 /// The config block for `log`, byte for byte as SPEC §5 shows it:
@@ -59,7 +64,8 @@ std::string logrotate_config(const std::filesystem::path& log);
 ///
 /// Throws LogrotateSetupError on the first failure, in one line: the config
 /// path and the OS error, or the failing command, its exit status (or
-/// signal) and what it printed on stderr. Steps before the failure stay done.
+/// signal, or the timeout it overran) and what it printed on stderr. Steps
+/// before the failure stay done.
 void setup_logrotate(const LogrotateSetup& setup = {});
 
 }  // namespace runner_metrics

@@ -3,11 +3,13 @@
 //
 //   MetricsLog log("/var/log/github-runner-metrics.log");
 //   log.append(RunnerInstalled{.timestamp = 123, .flavor = "small", .duration = 456});
-//   → appends {"timestamp": 123.0, "event": "runner_installed", "flavor": "small", "duration": 456.0}
+//   → appends {"timestamp": 123.0, "event": "runner_installed", "flavor": "small", "duration":
+//   456.0}
 //
 //   issue_event(event);  // the same, to METRICS_LOG_PATH
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -25,20 +27,40 @@ namespace runner_metrics {
 /// Where the ancestor wrote its events, and where `issue_event` writes.
 inline constexpr std::string_view METRICS_LOG_PATH = "/var/log/github-runner-metrics.log";
 
+/// The most bytes one write(2) of a batch carries; longer batches are cut
+/// at line boundaries.
+inline constexpr std::size_t MAX_BATCH_WRITE_BYTES = std::size_t{4} * 1024 * 1024;
+
 struct MetricsLogOptions {
   /// fdatasync(2) after each append, so the line survives a power cut once
   /// append returns. Costs a disk flush per call; off by default.
   bool fsync = false;
+  /// Block SIGTERM, SIGINT, SIGHUP and SIGPIPE around each write(2) to a
+  /// regular file, so that a signal arriving mid-write is handled (or kills
+  /// the process) only once the write's whole lines are in the file. Costs
+  /// two rt_sigprocmask(2) calls per write. Without it, a signal whose
+  /// default action kills the process can cut a write short between pages;
+  /// the next writer then starts on a fresh line, and only the cut line is lost.
+  bool hold_signals = true;
+  /// Read between the write(2) calls of a batch: once it holds a non-zero
+  /// value (a signal handler may store its signal number), write_lines stops
+  /// before the next write and returns the lines written so far.
+  const std::atomic<int>* stop = nullptr;
 };
 
 /// An append-only metrics log at one path. Thread-safe.
 ///
 /// Each line reaches the file through one write(2) on an O_APPEND descriptor,
 /// so lines from concurrent writers never interleave. The descriptor stays
-/// open between appends; before each append the path is checked, and if
-/// logrotate renamed or removed the file, the log is reopened (and created,
-/// mode 0644, if missing) so the line goes to the file now at the path. The
-/// directory must exist.
+/// open between appends; when logrotate renamed or removed the file, the log
+/// is reopened (and created, mode 0644, if missing) so the line goes to the
+/// file now at the path. The directory must exist.
+///
+/// A log that does not end in "\n" (a writer was killed mid-write, or the
+/// machine lost power) gets a "\n" before the next line, so the fragment
+/// stays one invalid line of its own. The end is checked when the file is
+/// opened and when another process closed it after writing, never on a
+/// plain append.
 ///
 /// Failures throw IssueMetricEventError naming the path and the OS error; an
 /// invalid event throws ValidationError before anything is written.
@@ -76,8 +98,9 @@ class MetricsLog {
 
   /// Appends `count` complete, already serialized lines (each ending in
   /// "\n"), in as few write(2) calls as possible, never splitting a line
-  /// across two calls.
-  void write_lines(std::string_view lines, std::size_t count);
+  /// across two calls. Returns the lines written: `count`, or fewer if
+  /// MetricsLogOptions::stop was set between two writes.
+  std::size_t write_lines(std::string_view lines, std::size_t count);
 
  private:
   template <class T>

@@ -5,8 +5,8 @@
 //   while (const LogLine* line = reader.next()) { ... }
 //   → LogLine{.text = R"({"timestamp": 1.0, ...})", .number = 1, .offset = 0, .parsed = ...}
 //
-// Memory is one buffer of at most max_line_bytes (+1), whatever the length of
-// the log: a longer line is reported as invalid and skipped without being held.
+// Memory is one buffer of max_line_bytes, whatever the length of the log: a
+// longer line is reported as invalid and skipped without being held.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/serialize.hpp"
 
 namespace runner_metrics {
 
@@ -41,15 +42,19 @@ struct ByteRange {
 };
 
 struct ReaderOptions {
-  /// Lines longer than this (without "\n") are invalid: "line is longer
-  /// than 4194304 bytes". It also sizes the read buffer.
-  std::size_t max_line_bytes = std::size_t{4} * 1024 * 1024;
+  /// Lines longer than this ("\n" included) are invalid: "line is longer
+  /// than 1048576 bytes". It also sizes the read buffer. The default is the
+  /// one limit of every reader and writer of the project.
+  std::size_t max_line_bytes = MAX_LINE_BYTES;
   ByteRange range;
+  /// Log for a log; Input for events about to be written (`issue --stdin`).
+  ParseRules rules = ParseRules::Log;
 };
 
 /// One line, valid until the next call to next().
 struct LogLine {
   std::string_view text;     ///< Without "\n" and one trailing "\r"; empty for a line too long.
+  bool too_long = false;     ///< Longer than max_line_bytes: skipped, parsed says so.
   std::uint64_t number = 0;  ///< 1-based, counted from the start of the range.
   std::uint64_t offset = 0;  ///< Of the line's first byte in the file.
   const ParsedLine* parsed = nullptr;  ///< Kind, event, or field and problem.

@@ -1,20 +1,20 @@
 // `runner-metrics issue`: one event from flags, or a batch of JSON lines
 // from standard input that is validated whole before any of it is written.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdlib>
-#include <iostream>
-#include <iterator>
 #include <memory>
 #include <string>
-#include <vector>
-
-#include <fmt/format.h>
+#include <string_view>
 
 #include "commands.hpp"
 #include "event_flags.hpp"
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/events.hpp"
 #include "runner_metrics/metrics_log.hpp"
+#include "runner_metrics/reader.hpp"
+#include "stop_signals.hpp"
 
 namespace runner_metrics::cli {
 
@@ -30,8 +30,7 @@ struct IssueOptions {
 };
 
 double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string command_name(std::string_view event_name) {
@@ -42,12 +41,20 @@ std::string command_name(std::string_view event_name) {
   return name;
 }
 
-MetricsLog open_log(const IssueOptions& options) {
-  return MetricsLog(resolve_log_path(options.log), MetricsLogOptions{.fsync = options.fsync});
+// Writes the lines, stopping between two write(2) calls if a signal came.
+void write_lines(const IssueOptions& options, std::string_view lines, std::size_t count,
+                 StopSignals& signals) {
+  MetricsLog log(resolve_log_path(options.log),
+                 MetricsLogOptions{.fsync = options.fsync, .stop = &signals.stop()});
+  signals.begin_writing();
+  const std::size_t written = log.write_lines(lines, count);
+  signals.throw_if_stopped(
+      fmt::format("{} of {} lines to {}", written, count, log.path().string()));
 }
 
 template <Event E>
 void issue_from_flags(const CLI::App& command, const IssueOptions& options) {
+  StopSignals signals;
   E event{};
   fill_from_flags(event, command, options.fields);
   event.timestamp = now_seconds();
@@ -61,32 +68,43 @@ void issue_from_flags(const CLI::App& command, const IssueOptions& options) {
   }
   if (command.count("--event") > 0) event.event = options.event_name;
   const std::string line = to_line(event);  // validates before the log is opened
-  open_log(options).write_lines(line, 1);
+  write_lines(options, line, 1, signals);
 }
 
+// Standard input's lines, each read as the log's readers read a line (the
+// same length limit; a longer line is skipped, never held whole), then
+// validated and serialized. Blank lines are skipped.
 void issue_from_stdin(const IssueOptions& options) {
-  const std::string input{std::istreambuf_iterator<char>(std::cin),
-                          std::istreambuf_iterator<char>()};
-  EventParser parser(ParseRules::Input);
+  StopSignals signals;
   std::string lines;
   std::size_t count = 0;
-  std::size_t line_number = 0;
-  for (std::size_t start = 0; start < input.size();) {
-    std::size_t end = input.find('\n', start);
-    if (end == std::string::npos) end = input.size();
-    std::string_view line(input.data() + start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    try {
-      std::visit([&](const auto& event) { append_line(lines, event); }, parser.parse(line));
-    } catch (const ValidationError& e) {
-      throw ValidationError(e, fmt::format("line {}", line_number));
+  try {
+    EventReader reader("-", ReaderOptions{.rules = ParseRules::Input});
+    while (const LogLine* line = reader.next()) {
+      if (!line->too_long && line->text.find_first_not_of(" \t") == std::string_view::npos) {
+        continue;
+      }
+      const ParsedLine& parsed = *line->parsed;
+      const std::string where = fmt::format("line {}", line->number);
+      if (parsed.kind == ParsedLine::Kind::Other) {
+        throw ValidationError(ValidationError("event", "is not an event type of this library"),
+                              where);
+      }
+      if (parsed.kind != ParsedLine::Kind::Event) {
+        throw ValidationError(ValidationError(parsed.field, parsed.problem), where);
+      }
+      try {
+        std::visit([&](const auto& event) { append_line(lines, event); }, parsed.event);
+      } catch (const ValidationError& e) {
+        throw ValidationError(e, where);
+      }
+      ++count;
     }
-    ++count;
+  } catch (const ReadLogError& e) {
+    // "-: Is a directory" -> "standard input: Is a directory"
+    throw ReadLogError("standard input", std::string_view(e.what()).substr(e.path().size() + 2));
   }
-  if (count > 0) open_log(options).write_lines(lines, count);
+  if (count > 0) write_lines(options, lines, count, signals);
 }
 
 }  // namespace
@@ -108,7 +126,8 @@ void add_issue_command(CLI::App& app, Action& action) {
     CLI::App* command =
         issue->add_subcommand(command_name(event_type_name<E>()), std::string(E::summary));
     command->fallthrough();
-    command->add_option("--timestamp", options->timestamp, "UNIX seconds of the event (default: now).")
+    command
+        ->add_option("--timestamp", options->timestamp, "UNIX seconds of the event (default: now).")
         ->type_name("SECONDS");
     command
         ->add_option("--event", options->event_name,

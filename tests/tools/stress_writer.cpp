@@ -15,6 +15,10 @@
 //   stress_writer cli CLI LOG WRITER EVENTS SINGLES BATCH
 //       EVENTS events in order, as `CLI issue --stdin` batches of BATCH lines,
 //       each followed by its share of SINGLES single `CLI issue TYPE --flags` calls.
+//   stress_writer batch LOG LINES_FILE
+//       LINES_FILE's lines (complete, serialized) in one MetricsLog::write_lines
+//       call with the default options, SIGTERM and SIGINT left at their default
+//       action: the writer the signal tests kill mid-write.
 //
 // CONTROL is a file of two 64-bit words, mapped shared: [0] epoch, [1] stop.
 // Exit status 0 when every append succeeded; otherwise 1, with the error on
@@ -279,6 +283,22 @@ int run_cli_writer(const std::string& cli, const std::string& log_path, int writ
   return seq == events ? 0 : 1;
 }
 
+int run_batch(const char* log_path, const char* lines_path) {
+  std::string lines;
+  {
+    const int fd = ::open(lines_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(fmt::format("cannot open {}", lines_path));
+    char buffer[65536];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+      lines.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
+  }
+  const auto count = static_cast<std::size_t>(std::count(lines.begin(), lines.end(), '\n'));
+  MetricsLog log(log_path);
+  return log.write_lines(lines, count) == count ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -293,6 +313,8 @@ int main(int argc, char** argv) {
     } else if (mode == "until-stopped" && argc == 7) {
       status = run_until_stopped(argv[2], static_cast<int>(number(argv[3])),
                                  static_cast<int>(number(argv[4])), argv[5], number(argv[6]));
+    } else if (mode == "batch" && argc == 4) {
+      status = run_batch(argv[2], argv[3]);
     } else if (mode == "cli" && argc == 8) {
       status = run_cli_writer(argv[2], argv[3], static_cast<int>(number(argv[4])), number(argv[5]),
                               number(argv[6]), std::max(1LL, number(argv[7])));
