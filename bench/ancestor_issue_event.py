@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """How the Python ancestor issued one metric event, for timing against the CLI.
 
 A re-creation of the ancestor's `metrics` module, reduced to what issuing a

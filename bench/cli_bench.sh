@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Times issuing one event from the command line, side by side in one
 # hyperfine run: the runner-metrics CLI, the Python ancestor
 # (ancestor_issue_event.py, pydantic 1.x), and a C++ hello-world (the floor

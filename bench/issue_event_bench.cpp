@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What issuing one event costs, next to the cheapest way to put the same
 // bytes in a file.
 //

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 // What reading one log line costs, next to the least any reader built on
 // simdjson On-Demand could do with it.
 //
 //   BM_OnDemandFloor  simdjson On-Demand over the line: every member's key and
 //                     value read once, nothing checked, nothing kept: the floor
-//   BM_EventParser    EventParser(ParseRules::Log).read: SPEC §7's rules, the event filled in
+//   BM_EventParser    EventParser(ParseRules::Log).read: format.md §7's rules, the event filled in
 //   BM_SummaryAdd     Summary::add of an already parsed event: the aggregation
 //
 // The lines are what a fleet writes (the mix of bench/summary/generate_log.py:

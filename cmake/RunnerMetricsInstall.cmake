@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts on a machine (issue 7), included at the end of
 # the root CMakeLists.txt:
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The Debian packages, built by CPack from the install rules of
 # cmake/RunnerMetricsInstall.cmake, one package per install component:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes runner-metrics(1) and the bash completion from the command's own --help.
 
     cli_docs.py man  --cli BUILT-BINARY --template man/runner-metrics.1.in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CPack post-build script: the shared library package gets libc's ldconfig
 # trigger (Debian policy 8.1.1) instead of the postinst and postrm that CPack
 # writes to call ldconfig itself, which lintian rejects (lacks-ldconfig-trigger,

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 // The event validator and serializer: events of all four types built straight
 // from the fuzz bytes, with any double (NaN, infinities, negatives,
 // subnormals, raw bit patterns), any int64 and any byte string (invalid UTF-8
 // included), in every field and in the event name. For each, to_line must:
-//   - throw ValidationError exactly when an independent check of SPEC §3 says
+//   - throw ValidationError exactly when an independent check of format.md §3 says
 //     the event is invalid, naming the first invalid field in line order;
 //   - otherwise give a well-formed line (check_line_shape) that reads back as
 //     the same event: under Input rules when the name is the type's own,
@@ -205,7 +206,7 @@ class Values {
   FuzzedDataProvider& provider_;
 };
 
-// The first field, in line order, that SPEC §3 forbids: empty if none.
+// The first field, in line order, that format.md §3 forbids: empty if none.
 class Oracle {
  public:
   void number(std::string_view name, double value) {
@@ -223,7 +224,7 @@ class Oracle {
   // at most six.
   bool short_enough() const { return text_bytes_ * 6 + 1024 < MAX_LINE_BYTES; }
 
-  /// A value the SPEC's rules refuse for a reason other than its kind.
+  /// A value format.md §3's rules refuse for a reason other than its kind.
   void refuse(std::string_view name) { fail(name); }
 
  private:
@@ -334,7 +335,7 @@ AnyEvent make_event(Values& values, Oracle& oracle) {
     }
   }
 
-  // The oracle walks the fields in line order, by hand, from the SPEC's
+  // The oracle walks the fields in line order, by hand, from format.md's
   // table rather than from the library's descriptions.
   std::visit(
       [&](const auto& e) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Invariants shared by the fuzz targets. A violated invariant stops the run
 // with __builtin_trap(), which libFuzzer reports as a crash and saves the
 // input for.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A line of a metrics log, any bytes, through EventParser under both rule
 // sets. EventParser has two decoders: a fast path over simdjson's DOM tape
 // that only ever accepts, and the On-Demand decoder that decides everything

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON input path of `runner-metrics issue --stdin`, up to (not
 // including) the write: the input is split into lines as issue_command.cpp
 // splits it, each line is parsed under Input rules and appended to the batch.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # One entry point for a fresh Debian 12 machine (as root, or with sudo):
 #   bash scripts/dev.sh demo   install what is missing, build the command, issue example events,
 #                              print the log and its summary

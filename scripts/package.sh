@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the Debian packages of runner-metrics, the way Debian builds packages:
 # installed under /usr (libraries in /usr/lib/<multiarch>), compiled with
 # dpkg-buildflags' hardening flags, packaged by CPack with dpkg-shlibdeps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running a program the way setup steps need: no shell (so no quoting and
 // no PATH surprises), and what it printed on stderr kept for the error
 // message.

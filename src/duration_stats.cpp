@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exact sums make a summary independent of how a log was split among
 // threads: the same input gives the same avg, to the last bit, on one core
 // or many.

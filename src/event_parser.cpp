@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads event lines in two steps. Most lines are valid events: the fast path
 // (tape_decoder.hpp) parses the whole line with simdjson's DOM parser and
 // takes it when every rule holds. Any other line is decoded again with the

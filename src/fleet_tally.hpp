@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a Summary group and a Timeline bucket both keep of a run of events
-// (SPEC §7): the counts, the five durations, and each flavor's latest
+// (format.md §7): the counts, the five durations, and each flavor's latest
 // reconciliation. A tally is anything with `counts`, `durations` (whose five
 // members have add and merge) and `latest_reconciliations`; what only one of
 // them keeps (a Summary group's stop statuses) it adds itself.

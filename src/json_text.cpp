@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The byte-exact pieces of the ancestor's line format: Python's float repr
 // and json.dumps' ASCII-only string escaping.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Following a log with inotify. Everything is level-triggered: an event only
 // wakes the follower, which then reads each open file to its end and asks
 // the file system what the path is now. So a lost or merged event (the

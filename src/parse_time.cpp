@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --since and --until: UNIX seconds as the log writes them, or ISO 8601 as
 // a person writes a date.
 #include <charconv>

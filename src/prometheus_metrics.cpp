@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The aggregate behind `serve`: one map lookup per event (none when the
 // flavor is the previous event's), a few additions, and label values
 // capped so that a hostile log costs counters, not memory.

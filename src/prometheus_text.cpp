@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Prometheus text exposition format (0.0.4) of a PrometheusMetrics.
 // Numbers are written as the Python client of the ancestor's successor
 // writes them where dashboards may match them (le="5.0"), as exact

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "runner_metrics/quantile_sketch.hpp"
 
 #include <algorithm>
@@ -9,7 +10,7 @@ namespace runner_metrics {
 
 namespace {
 
-// The rank SPEC §7 asks for, ceil(q · count), at least 1. q · count is
+// The rank format.md §7 asks for, ceil(q · count), at least 1. q · count is
 // rounded once; when that lands a hair above an integer (0.07 · 100 →
 // 7.000000000000001) the integer is the rank meant.
 std::uint64_t rank_of(double q, std::uint64_t count) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One bounded buffer per reader, filled by read(2). Lines are handed out as
 // views into it and parsed where they are (the buffer keeps the parser's
 // padding after its end), so reading copies and allocates nothing per line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The report page: a renderer of the report's Summary and Timeline, drawing
 // its own SVG. Nothing in the page is fetched or run: inline CSS (light, dark
 // and print), inline SVG, no script, and a Content-Security-Policy that says

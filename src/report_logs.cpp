@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The report's reading: summarize_logs reads the logs on every core, and
 // each of its workers also feeds a Timeline of its own; the timelines merge
 // exactly, as the summaries do.

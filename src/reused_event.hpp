@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parser fills one AnyEvent line after line, its strings keeping their
 // capacity, so reading a log allocates nothing per line. These keep that
 // reuse honest.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading many logs, or one large one, on every core. A large regular file
 // is cut into byte ranges; workers take ranges in file order, each adding to
 // its own Summary, and the summaries are merged at the end. Every part of a

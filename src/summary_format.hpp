@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the summary's renderers write numbers and times for people, shared by
 // the text table and the HTML report so the two always agree.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fast path for reading a line. simdjson's DOM parser checks a whole
 // line in one pass of the fastest kernel the CPU has (picked at run time),
 // and the fields are then read off its tape. The fast path only ever says
@@ -119,7 +120,7 @@ class TapeDecoder {
     return unknown != nullptr && unknown->insert(key);
   }
 
-  // SPEC §7's `other`, with the checks the On-Demand decoder makes of one:
+  // format.md §7's `other`, with the checks the On-Demand decoder makes of one:
   // no name twice, and a timestamp, where there is one, that is a time.
   bool is_other_event(simdjson::dom::object object) {
     unknown_.clear();

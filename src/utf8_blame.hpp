@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Naming the member that holds a line's invalid UTF-8. simdjson checks UTF-8
 // for the whole line before anything else, so its error names no field.
 #pragma once

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding one JSON value into one field, by the field's C++ type, with the
-// rules of SPEC §3. Shared by the line parser and the command-line flags, so
+// rules of format.md §3. Shared by the line parser and the command-line flags, so
 // `--duration 1e400` and `"duration": 1e400` fail the same way.
 #pragma once
 

@@ -1,4 +1,5 @@
-// The `runner-metrics` binary at its edges with the system (SPEC §4, §6):
+// SPDX-License-Identifier: Apache-2.0
+// The `runner-metrics` binary at its edges with the system (format.md §4, §6):
 // log paths that cannot be written, log path resolution, the --flag=value
 // form, invalid input, help and version, and `issue --stdin` input shapes.
 #include <gtest/gtest.h>

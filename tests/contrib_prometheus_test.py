@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Every PromQL expression the project ships, evaluated by a real Prometheus.
 
 Usage: contrib_prometheus_test.py SOURCE_DIR RUNNER_METRICS_CLI
@@ -44,7 +45,7 @@ import urllib.request
 PROMETHEUS = "/usr/bin/prometheus"
 SKIP = 77
 
-# SPEC-named gauges that a later version of serve adds. The dashboard and the
+# documented gauges that a later version of serve adds. The dashboard and the
 # rules use them already; until serve exposes them, their expressions can
 # only be checked for syntax and status.
 LATER_METRICS = {

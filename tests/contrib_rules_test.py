@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """The alerting rules and the dashboard as shipped, checked with promtool.
 
 Usage: contrib_rules_test.py SOURCE_DIR

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The README's table of events and fields is made from the same
 // descriptions as the serializer and the flags; this test keeps it so. And
 // the project stands alone: its files point to its own docs, never to a

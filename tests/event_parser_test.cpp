@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EventParser: what a line is under each rule set, and that its two decoders
 // (the whole-line fast path and the On-Demand one that names faults) agree.
 #include "runner_metrics/event_parser.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exit statuses that never lie: unreadable standard input, empty path
 // options, lost output, a closed stderr, numbers that are not JSON numbers.
 // Each case runs the real binary with its standard descriptors set up as an

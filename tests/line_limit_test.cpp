@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One line-length limit, MAX_LINE_BYTES (1 MiB, "\n" included), for every
 // reader and writer: a line one byte over it is invalid for `issue --stdin`,
 // `validate`, `summary`, `report` and `serve` alike, and a line of exactly

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // log_follower.hpp: the whole file, then appends, each whole line once,
 // across renames (create), truncation (copytruncate) and absence.
 #include "runner_metrics/log_follower.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "runner_metrics/logrotate.hpp"
 
 #include <fmt/format.h>
@@ -86,7 +87,7 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-// SPEC §5's block, written out here rather than taken from the library.
+// format.md §5's block, written out here rather than taken from the library.
 std::string spec_config(const fs::path& log) {
   return fmt::format(
       "{} {{\n"

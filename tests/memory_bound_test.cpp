@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Memory bounded whatever the log holds: 200,000 flavors through `summary
 // --by flavor` and `report --by flavor`, and free-text fields with a
 // distinct value on every line, each run as its own process under

@@ -1,4 +1,5 @@
-// MetricsLog, the writer of SPEC §4: exact lines, creation, errors that name
+// SPDX-License-Identifier: Apache-2.0
+// MetricsLog, the writer of format.md §4: exact lines, creation, errors that name
 // the path, rotation, truncation, validation before writing, batches,
 // concurrency and a full disk.
 #include "runner_metrics/metrics_log.hpp"

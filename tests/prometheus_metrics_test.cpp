@@ -1,4 +1,5 @@
-// prometheus_metrics.hpp: SPEC §8's metrics from events, and their text
+// SPDX-License-Identifier: Apache-2.0
+// prometheus_metrics.hpp: format.md §8's metrics from events, and their text
 // exposition — names, types, buckets, escaping, and the label caps.
 #include "runner_metrics/prometheus_metrics.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // QuantileSketch: percentiles within its accuracy of the exact nearest-rank
 // value, in bounded memory, merged exactly.
 #include "runner_metrics/quantile_sketch.hpp"
@@ -15,7 +16,7 @@
 namespace runner_metrics {
 namespace {
 
-// SPEC §7: the value of rank ceil(q · n), by integer arithmetic on percent.
+// format.md §7: the value of rank ceil(q · n), by integer arithmetic on percent.
 double nearest_rank(std::vector<double> values, int percent) {
   std::sort(values.begin(), values.end());
   const std::size_t n = values.size();

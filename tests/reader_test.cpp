@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EventReader: every line of a log exactly once, classified, with its number
 // and offset, whatever the line endings, buffer size or byte ranges.
 #include "runner_metrics/reader.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The report in a real browser: headless Chromium loads the page made by the
 // runner-metrics binary, in the light and the dark colour scheme, and
 // tests/support/report_browser.py says what it saw. Every chart panel must

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics report`: the page lands at --output whole or not at all,
-// the flags shape it, and bad usage or unreadable logs map to SPEC §6's exit
+// the flags shape it, and bad usage or unreadable logs map to format.md §6's exit
 // statuses with one line on stderr.
 #include <fmt/format.h>
 #include <gtest/gtest.h>

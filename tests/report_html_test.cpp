@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // render_html and report_logs: on logs with known content, the page holds
 // the expected panels, series, values and tables (read back by parsing its
 // HTML and SVG), text from the log stays text, empty inputs say so, and the

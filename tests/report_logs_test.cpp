@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // report_logs and the hook it uses, SummarizeOptions::sink_for_worker: every
 // valid event reaches exactly one worker's sink, and the report's Timeline is
 // the one a single pass over the log makes.

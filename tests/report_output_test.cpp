@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `report --output` never destroys what it replaces: a regular file is
 // replaced whole by rename (or left as it was), a FIFO or a character device
 // is written in place and stays what it was, a symbolic link is followed and

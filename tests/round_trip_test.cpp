@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Randomized round trips: generated events with hostile text and extreme
 // magnitudes are written, read back by two JSON parsers (simdjson's DOM API,
 // independent of the library's On-Demand reader, and Python's json module,

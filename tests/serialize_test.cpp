@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // serialize.hpp: the exact bytes of a line, and what to_line refuses.
 #include "runner_metrics/serialize.hpp"
 

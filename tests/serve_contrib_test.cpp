@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What contrib/ ships for `serve`: the systemd unit (systemd-analyze
 // verify; sandboxed as an unprivileged user) and the example Prometheus
 // configuration (promtool check config).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics serve` against the clients an attacker would send: slow
 // ones, ones that never read, oversized, malformed, pipelined, too many.
 // Each test asserts what exactly comes back on the wire, over real sockets.

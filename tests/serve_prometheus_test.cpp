@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics serve` against the real Prometheus tools from Debian's
 // `prometheus` package: promtool's checker on the scraped text, and a
 // Prometheus server on loopback that scrapes serve every second and
@@ -37,7 +38,7 @@ using testing::write_file;
 constexpr const char* kPromtool = "/usr/bin/promtool";
 constexpr const char* kPrometheus = "/usr/bin/prometheus";
 
-// SPEC §8 names this gauge; promtool's linter would rather no gauge ended
+// format.md §8 names this gauge; promtool's linter would rather no gauge ended
 // in _count. The one problem it may report.
 constexpr const char* kSpecNameLint =
     "idle_runners_count non-histogram and non-summary metrics should not have \"_count\" suffix";

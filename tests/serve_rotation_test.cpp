@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics serve` while the real logrotate rotates the log between
-// writes, with `create` (SPEC §5's production config) and `copytruncate`,
+// writes, with `create` (format.md §5's production config) and `copytruncate`,
 // and while the log is gone for a while: every event counted once.
 #include <fmt/format.h>
 #include <gtest/gtest.h>

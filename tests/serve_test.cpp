@@ -1,4 +1,5 @@
-// `runner-metrics serve` as a process: every series of SPEC §8 against the
+// SPDX-License-Identifier: Apache-2.0
+// `runner-metrics serve` as a process: every series of format.md §8 against the
 // events written (through the library and the command line), the HTTP
 // rules, signals, the label cap with 10,000 flavors, hostile lines, and no
 // CPU while the log is idle.
@@ -89,7 +90,7 @@ class Expected {
   std::map<std::string, std::optional<std::pair<double, std::int64_t>>> latest_;
 };
 
-// The SPEC §8 series of a scrape (the exporter's own metrics_log_* apart).
+// The format.md §8 series of a scrape (the exporter's own metrics_log_* apart).
 std::map<std::string, double> spec_series(const Exposition& e) {
   std::map<std::string, double> out;
   for (const auto& [name, value] : e.series) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics serve --web.config.file`: TLS and basic authentication in
 // the web configuration format of Prometheus exporters, against a real
 // Prometheus scraping over TLS with a password, curl with wrong ones, bcrypt

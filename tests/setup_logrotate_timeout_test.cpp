@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every external command has a deadline: a systemctl that never finishes is
 // killed, with what it started, after --timeout seconds (LogrotateSetup::
 // timeout), and setup-logrotate exits 1 naming the command and the timeout.

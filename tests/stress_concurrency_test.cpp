@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 3, part 1: many processes append to one log at once, through the
 // library from several threads and through the command line (`issue
 // --stdin` batches and single `issue` calls). Every line must arrive whole,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 3, part 3: log paths that are not plain files. Each gives a clear
 // error (exit 1, one line naming the path and the OS error) or a documented
 // behaviour, never a hang and never a torn line.
@@ -341,7 +342,7 @@ TEST(StressFaults, FifoWhoseReaderLeavesMidBatchExits1NamingThePath) {
   EXPECT_EQ(result.exit_status, 1) << result.err;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
   EXPECT_TRUE(contains(result.err, fifo)) << result.err;
-  // SPEC §4: the message names the OS error, here EPIPE.
+  // format.md §4: the message names the OS error, here EPIPE.
   EXPECT_TRUE(contains(result.err, "Broken pipe")) << result.err;
   std::printf("FIFO whose reader left mid-batch: exit %d: %s", result.exit_status,
               result.err.c_str());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 3, part 4: hostile text through the command line. Invalid UTF-8 and
 // lone surrogates in any string field are rejected naming the field, with
 // nothing written; any valid text, however hostile, becomes exactly one

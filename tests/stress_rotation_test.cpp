@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 3, part 2: the real logrotate, forced again and again while writer
 // processes append from several threads each. With rotated files kept, the
 // files together hold every line once; with the production config (rotate

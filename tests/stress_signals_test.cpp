@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writers killed mid-write: a batch (`issue --stdin`, and MetricsLog in a
 // process of its own) is stopped by SIGKILL, SIGTERM, SIGINT or SIGHUP at
 // random moments, then another process appends, then `validate` reads the

@@ -1,4 +1,5 @@
-// `runner-metrics summary` (SPEC §7): the exact JSON of a hand-built log,
+// SPDX-License-Identifier: Apache-2.0
+// `runner-metrics summary` (format.md §7): the exact JSON of a hand-built log,
 // the window at its edges in both time forms, grouping, junk, exit
 // statuses, an independent Python computation on a large random log, the
 // progress bar only on a terminal, and memory that stays flat.

@@ -1,4 +1,5 @@
-// render_json and render_text: SPEC §7's exact object, and a table a person
+// SPDX-License-Identifier: Apache-2.0
+// render_json and render_text: format.md §7's exact object, and a table a person
 // can read.
 #include "runner_metrics/summary_render.hpp"
 

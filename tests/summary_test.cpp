@@ -1,4 +1,5 @@
-// Summary, parse_time and summarize_logs (SPEC §7): exact counts, min, max
+// SPDX-License-Identifier: Apache-2.0
+// Summary, parse_time and summarize_logs (format.md §7): exact counts, min, max
 // and avg, the window's edges, grouping, the tie rule for idle_runners_last,
 // and merges that do not depend on how the log was split.
 #include "runner_metrics/summary.hpp"

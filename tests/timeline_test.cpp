@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 // Timeline: the report's aggregate over time. Counts and min / avg / max in
 // the right bucket, a width chosen from the span alone, idle runners carried
-// forward as SPEC §7's idle_runners_last is, and merges that do not depend
+// forward as format.md §7's idle_runners_last is, and merges that do not depend
 // on how the log was split.
 #include "runner_metrics/timeline.hpp"
 

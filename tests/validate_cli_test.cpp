@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics validate`: each invalid line with its file, number and
 // reason (the first 20, then a count), a total, and an exit status that says
 // whether the log is healthy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every worked example of tests/data/vectors.jsonl through the library, the
 // CLI's field flags and `issue --stdin`.
 #include "support/vectors.hpp"

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """runner_metrics.issue_event(RunnerStop(...)) against the pydantic 1.x ancestor, in one process.
 
     PYTHONPATH=build/python /usr/bin/python3 bench/python/issue_event_bench.py [ROUNDS] [EVENTS]

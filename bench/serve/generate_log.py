@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a metrics log of random events to stdout, in the library's exact
 line format (json.dumps with its default separators), for the `serve`
 benchmarks.
@@ -6,7 +7,7 @@ benchmarks.
     python3 bench/serve/generate_log.py --lines 1000000 --flavors 16 > metrics.log
 
 A quarter of the lines of each type; flavors chosen uniformly; durations
-spread over every bucket of SPEC §8's histograms.
+spread over every bucket of format.md §8's histograms.
 """
 import argparse
 import json

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Measures `runner-metrics serve`: how many log lines a second it ingests
 while being scraped, and how long a scrape takes.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmarks of `runner-metrics serve` (see bench/serve/README.md):
 #   ingest  lines per second ingested from a followed log while /metrics is scraped every 10 ms
 #           (16 flavors, and 1,000 flavors: the label cap);

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Times `runner-metrics summary` against its peers on one log, alternating
 them round after round, and checks that they computed the same answer.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a realistic metrics log: the lines a fleet of runners writes over
 weeks, as the Python ancestor wrote them (json.dumps, one event per line).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """The baseline: job-duration min/avg/max of a metrics log with Python's json
 module, the way a one-off script would do it.
 

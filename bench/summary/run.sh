@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `runner-metrics summary` against what an operator would otherwise reach for,
 # on one generated log, in one run (compare.py alternates them over rounds and
 # checks they computed the same answer):

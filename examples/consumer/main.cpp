@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A program that uses the installed runner_metrics library: it appends one
 // event to the log named on its command line, reads the log back, and checks
 // that the line is exactly what the Python ancestor wrote for that event.

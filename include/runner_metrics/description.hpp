@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How an event type is described, once, so that serialization, validation,
 // JSON input, command-line flags and documentation all follow from it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The errors the library raises. Each message names the field or path at
 // fault, so it can be shown to a user as one line.
 #pragma once
@@ -8,7 +9,7 @@
 
 namespace runner_metrics {
 
-/// An event (or a line of JSON input) breaks the rules of SPEC §3.
+/// An event (or a line of JSON input) breaks the rules of format.md §3.
 /// Nothing was written.
 ///
 ///   ValidationError("duration", "must be >= 0, got -0.5").what()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading event lines: the JSON objects the library writes, as given to
 // `runner-metrics issue --stdin` or found in a metrics log.
 //
@@ -23,10 +24,10 @@ namespace runner_metrics {
 
 /// Which rules a line is held to.
 enum class ParseRules {
-  /// SPEC §3, for input that is about to be written: every member must be a
+  /// format.md §3, for input that is about to be written: every member must be a
   /// field of the event's type, and `event` must name one of the types.
   Input,
-  /// SPEC §7, for reading a log that newer writers may have written: unknown
+  /// format.md §7, for reading a log that newer writers may have written: unknown
   /// members are ignored, and an object with another `event` name is `Other`.
   Log,
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The metric events of a self-hosted runner's life, as the Python `metrics`
 // module defined them. Fields are in the order they appear on the line.
 //

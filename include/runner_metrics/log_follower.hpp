@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 // Following a metrics log as `tail -F` does: the whole file first, then each
 // line as it is appended, across logrotate's `create` and `copytruncate` and
 // through the file being absent for a while. Each line is classified as
-// SPEC §7 says (EventParser with ParseRules::Log).
+// format.md §7 says (EventParser with ParseRules::Log).
 //
 //   LogFollower follower("/var/log/github-runner-metrics.log");
 //   while (const LogLine* line = follower.next()) metrics.add(*line->parsed);

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // Having logrotate keep the metrics log small, as the ancestor's
-// `setup_logrotate()` did (SPEC §5). Needs root: it writes to /etc and asks
+// `setup_logrotate()` did (format.md §5). Needs root: it writes to /etc and asks
 // systemd to enable a timer.
 //
 //   setup_logrotate();
@@ -40,7 +41,7 @@ struct LogrotateSetup {
   std::chrono::milliseconds timeout = std::chrono::seconds(30);
 };
 
-/// The config block for `log`, byte for byte as SPEC §5 shows it:
+/// The config block for `log`, byte for byte as format.md §5 shows it:
 ///
 ///   /var/log/github-runner-metrics.log {
 ///       rotate 0

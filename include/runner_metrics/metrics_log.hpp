@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Appending events to a metrics log, safely from any number of threads and
 // processes, across logrotate's renames.
 //

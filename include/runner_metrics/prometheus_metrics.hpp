@@ -1,4 +1,5 @@
-// SPEC §8's Prometheus metrics, built one log line at a time: the numbers
+// SPDX-License-Identifier: Apache-2.0
+// format.md §8's Prometheus metrics, built one log line at a time: the numbers
 // behind `runner-metrics serve`'s GET /metrics.
 //
 //   PrometheusMetrics metrics;
@@ -35,7 +36,7 @@
 
 namespace runner_metrics {
 
-/// SPEC §8's buckets (seconds), the finite upper bounds; +Inf is implied.
+/// format.md §8's buckets (seconds), the finite upper bounds; +Inf is implied.
 inline constexpr std::array<double, 9> SPAWN_DURATION_BUCKETS{5,   10,  15,  30, 60,
                                                               120, 180, 300, 600};
 inline constexpr std::array<double, 9> IDLE_DURATION_BUCKETS{5, 10, 15, 30, 60, 120, 180, 300, 600};
@@ -49,7 +50,7 @@ inline constexpr std::array<double, 5> RECONCILE_DURATION_BUCKETS{60, 120, 300, 
 /// their count and sum.
 class Histogram {
  public:
-  /// Room for the longest of SPEC §8's bucket lists, +Inf included.
+  /// Room for the longest of format.md §8's bucket lists, +Inf included.
   static constexpr std::size_t MAX_BUCKETS = 12;
 
   /// `bounds`: ascending finite upper bounds, at most MAX_BUCKETS - 1; must
@@ -173,7 +174,7 @@ class PrometheusMetrics {
 };
 
 /// The Prometheus text exposition format (version 0.0.4) of all metrics:
-/// SPEC §8's table in its order, then the exporter's own, each with
+/// format.md §8's table in its order, then the exporter's own, each with
 /// `# HELP` and `# TYPE`, series in flavor order, label values escaped
 /// (\\, \", \n). Serve it as PROMETHEUS_CONTENT_TYPE.
 std::string render_prometheus(const PrometheusMetrics& metrics);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Percentiles of a stream of durations in memory that does not grow with the
 // stream: a relative-error sketch in the manner of DDSketch.
 //
@@ -25,7 +26,7 @@ namespace runner_metrics {
 class QuantileSketch {
  public:
   /// Percentiles of a sketch are within this relative error of the exact
-  /// nearest-rank value (SPEC §7 asks for 1%).
+  /// nearest-rank value (format.md §7 asks for 1%).
   static constexpr double DEFAULT_RELATIVE_ACCURACY = 0.005;
   /// While the sketch holds at most this many values, answers are exact.
   static constexpr std::size_t EXACT_VALUES = 64;

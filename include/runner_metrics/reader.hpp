@@ -1,4 +1,5 @@
-// Reading a metrics log line by line, each line classified as SPEC §7 says:
+// SPDX-License-Identifier: Apache-2.0
+// Reading a metrics log line by line, each line classified as format.md §7 says:
 // a valid event, an `other` event, or an invalid line.
 //
 //   EventReader reader("/var/log/github-runner-metrics.log");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics report`: one self-contained HTML page with the fleet's
 // charts, made from the log alone.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The exact line the Python ancestor wrote for an event: json.dumps with
 // ", " and ": " separators, None left out, ASCII-only escapes, floats as
 // Python's repr, then "\n".

@@ -1,4 +1,5 @@
-// What a metrics log says about a fleet (SPEC §7): how many runners were
+// SPDX-License-Identifier: Apache-2.0
+// What a metrics log says about a fleet (format.md §7): how many runners were
 // installed, started and stopped, how they stopped, how many sit idle, and
 // how long installs, idle times, queues, jobs and reconciliations take.
 //
@@ -82,7 +83,7 @@ class DurationStats {
   std::unique_ptr<Sketched> sketched_;  // after
 };
 
-/// Where a line is, for SPEC §7's "a later line wins a tie": files in the
+/// Where a line is, for format.md §7's "a later line wins a tie": files in the
 /// order given, then bytes.
 struct LogPosition {
   std::uint32_t file = 0;
@@ -97,7 +98,7 @@ struct LatestReconciliation {
   std::int64_t idle_runners = 0;
 };
 
-/// SPEC §7's "counts".
+/// format.md §7's "counts".
 struct EventCounts {
   std::uint64_t runner_installed = 0;
   std::uint64_t runner_start = 0;
@@ -107,7 +108,7 @@ struct EventCounts {
   bool operator==(const EventCounts&) const = default;
 };
 
-/// SPEC §7's "durations", in seconds.
+/// format.md §7's "durations", in seconds.
 struct Durations {
   DurationStats installation;    ///< runner_installed.duration
   DurationStats idle;            ///< runner_start.idle
@@ -116,7 +117,7 @@ struct Durations {
   DurationStats reconciliation;  ///< reconciliation.duration
 };
 
-/// One of SPEC §7's "groups": all flavors, or one.
+/// One of format.md §7's "groups": all flavors, or one.
 struct GroupSummary {
   std::optional<std::string> flavor;  ///< nullopt when not grouped by flavor.
   EventCounts counts;

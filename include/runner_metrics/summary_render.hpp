@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The outputs of `runner-metrics summary`: each renders the one Summary and
 // none reads the log again.
 //
@@ -19,7 +20,7 @@
 
 namespace runner_metrics {
 
-/// SPEC §7's object, keys in its order, on one line ending in "\n", written as
+/// format.md §7's object, keys in its order, on one line ending in "\n", written as
 /// Python's json.dumps writes it: ", " and ": " separators, floats as
 /// repr(float), null for the statistics of a duration with no values.
 std::string render_json(const Summary& summary);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a metrics log says over time: per bucket of time, how many runners
 // were installed, started and stopped, how many crashed, how many sat idle
 // after the reconciliations, and min / avg / max of each duration.
@@ -57,7 +58,7 @@ class MinAvgMax {
   detail::ExactSum sum_;
 };
 
-/// Durations of one bucket, as SPEC §7 takes them from the events.
+/// Durations of one bucket, as format.md §7 takes them from the events.
 struct BucketDurations {
   MinAvgMax installation;    ///< runner_installed.duration
   MinAvgMax idle;            ///< runner_start.idle
@@ -85,7 +86,7 @@ struct TimelineGroup {
 
   /// For each bucket from `first` to `last`, the idle runners after the
   /// reconciliations up to the bucket's end: each flavor's latest
-  /// reconciliation so far, summed (saturating), as SPEC §7's
+  /// reconciliation so far, summed (saturating), as format.md §7's
   /// idle_runners_last is for the whole log; nullopt before the first.
   std::vector<std::optional<std::uint64_t>> idle_runners(std::int64_t first,
                                                          std::int64_t last) const;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Metric events of self-hosted GitHub Actions runners: a drop-in for the `metrics` module.
 
 The same classes, keyword constructors, functions, exceptions and constants as

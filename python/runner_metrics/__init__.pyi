@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Type stubs of runner_metrics: the metric events of self-hosted GitHub Actions runners.
 
 >>> RunnerInstalled(timestamp=123, flavor="small", duration=456).json()

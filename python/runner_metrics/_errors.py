@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The exceptions of runner_metrics (the compiled part raises them too)."""
 
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library's own event structs (events.hpp) as Python objects: how an
 // event read from a log or parsed from a line reaches Python, and the
 // descriptions the tests hold the Python classes to.

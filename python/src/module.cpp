@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // _runner_metrics: the compiled half of the Python module runner_metrics.
 // runner_metrics/__init__.py builds the ancestor's classes on it; use that.
 #include <pybind11/pybind11.h>

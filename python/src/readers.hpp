@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading logs from Python: events from a line or a file, and the summary.
 //
 //   _runner_metrics.parse_event('{"timestamp": 1, "event": "runner_installed", ...}')

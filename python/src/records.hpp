@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Python event classes as the library sees them: each class's fields, read
 // from its annotations once (runner_metrics/__init__.py), held in a RecordSpec
 // that validates keyword arguments and writes the line with the library's own

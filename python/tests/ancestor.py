@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Python ancestor's `metrics` module, re-created with Debian's pydantic 1.x for comparison.
 
 The same models as the ancestor's (pydantic BaseModel, NonNegativeFloat, an

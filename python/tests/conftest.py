@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures of the runner_metrics tests (run by CTest: `ctest -R python`)."""
 
 import os

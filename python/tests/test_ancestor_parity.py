@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every line is the ancestor's: 12,000 random events through runner_metrics and pydantic 1.x.
 
 For each event both modules build it from the same keywords. Where the

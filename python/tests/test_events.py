@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The ancestor's classes: keyword construction, defaults, attributes, ==, errors, user subclasses."""
 
 import enum

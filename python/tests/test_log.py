@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Writing the log: issue_event and MetricsLog, monkeypatched paths, concurrency, setup_logrotate."""
 
 import multiprocessing

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Reading logs from Python: read_events, parse_event and summarize (against the CLI's summary)."""
 
 import datetime

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every example line of the format (vectors.jsonl beside the project) through the Python module.
 
 Each {"in": ...} is built with keywords (the class its `event` names, or its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The subcommands of `runner-metrics`. Each registers its options on the
 // application and returns the action to run once the command line parsed.
 #pragma once

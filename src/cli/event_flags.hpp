@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command-line flags for an event type's fields, made from its description:
 // `--flavor`, `--queue-duration`, `--status-code` for status_info.code.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What `runner-metrics serve` and its HTTP module (runner-metrics-http.so,
 // built from src/cli/http/) share. libmicrohttpd, GnuTLS, yaml-cpp and what
 // they link cost a process time to load; in a module only `serve` loads

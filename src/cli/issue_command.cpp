@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics issue`: one event from flags, or a batch of JSON lines
 // from standard input that is validated whole before any of it is written.
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What `validate`, `summary` and `report` share: which logs to read, the
 // window's --since and --until, grouping by flavor, and writing the result so that a failed
 // write is an error rather than a silent success.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // runner-metrics: parse the command line, run the command, map its error to
 // an exit status (0 success, 2 bad usage or input, 1 the system failed,
 // 128 + N stopped by signal N).
@@ -22,7 +23,7 @@
 
 namespace {
 
-// CLI11 reads `--flavor=` as a flag missing its value; the SPEC promises
+// CLI11 reads `--flavor=` as a flag missing its value; docs/format.md §6 promises
 // every option takes the --flag=value form, and an empty flavor is valid.
 std::vector<std::string> arguments(int argc, char** argv) {
   std::vector<std::string> args;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The side of `runner-metrics serve`'s HTTP server that lives in the
 // command: reading --listen, and loading the module that serves (see
 // http_server_module.hpp) when a server is made.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP side of `runner-metrics serve`: GET or HEAD /metrics is the
 // exposition, / a page linking to it, any other path 404, any other method
 // 405. The server (libmicrohttpd, in a module only `serve` loads) is made

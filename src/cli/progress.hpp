@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A progress bar for reading logs, on standard error, only where a person
 // is watching: stderr is a terminal and the input is more than 64 MiB.
 //

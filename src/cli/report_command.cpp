@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics report`: the fleet's charts in one HTML file.
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics serve`: follow the metrics log, serve its Prometheus
 // metrics (docs/serve.md). Two threads: one follows the log and adds each
 // line to the aggregate; the HTTP server's answers scrapes with a copy of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics setup-logrotate`: the ancestor's setup_logrotate(), with
 // every path it touches overridable for tests and non-standard hosts.
 #include <chrono>

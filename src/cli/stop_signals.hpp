@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How `issue` stops on SIGTERM, SIGINT or SIGHUP without leaving part of a
 // line: before writing starts, the signal ends the command at once (nothing
 // was written); once it started, the signal is held until the write(2) in

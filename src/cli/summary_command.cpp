@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics summary`: the dashboard's answers from the log itself.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `runner-metrics validate`: is every line of the log a valid event? Lists
 // the first invalid lines with where they are and what is wrong.
 #include <fmt/format.h>

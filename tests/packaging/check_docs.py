@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks the generated man page and bash completion against the binary's --help.
 
     check_docs.py CHECK --cli BINARY --man runner-metrics.1 --completion runner-metrics.bash

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs runner-metrics the ways users get it, and checks each (issue 7):
 #
 #   1. `cmake --install` into a staging prefix: every file is in one of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Events with exact values for the aggregation tests: only what a test
 // varies is an argument; workflow, repo and github_event are fixed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Metrics logs for the reading tests: single lines with exact values, and
 // large random logs with junk among the events.
 #pragma once
@@ -22,7 +23,7 @@ struct RandomLogOptions {
   std::size_t lines = 1000;
   std::uint64_t seed = 1;
   /// Also invalid lines (truncated, garbage, Infinity, bad types, CRLF ...)
-  /// and events of other types, as SPEC §7 counts them.
+  /// and events of other types, as format.md §7 counts them.
   bool junk = true;
 };
 
@@ -36,7 +37,7 @@ inline constexpr double RANDOM_LOG_START = 1764000000.0;
 
 namespace runner_metrics::testing {
 
-/// A log of the junk SPEC §7 says to count and never crash on: CRLF, a
+/// A log of the junk format.md §7 says to count and never crash on: CRLF, a
 /// truncated line, binary garbage, Infinity, deep nesting, 1 MiB lines (one
 /// valid), a 5 MiB line, an empty line, NaN, an other event, and a last line
 /// without "\n".

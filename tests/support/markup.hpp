@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A strict reader of the markup the report writes (HTML5 in which every
 // element that is not void is closed, SVG inline), so a test can look at the
 // page as a tree: which panels, series and values it holds.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "support/other_user.hpp"
 
 #include <sys/stat.h>

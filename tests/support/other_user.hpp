@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running a program as another user (uid 65534, nobody), wherever the
 // checkout lives: a build folder under /root (mode 0700) or any directory that
 // others cannot traverse would otherwise make every such test exit 127.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running the real `runner-metrics` binary (or any program) from a test.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Loads a report page in headless Chromium and says what a person would see.
 
     report_browser.py PAGE.html [--chromium PATH] [--screenshots DIR]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a report page in a test: its panels, what a chart's series say in
 // the axis' own units, and its hover titles.
 #pragma once

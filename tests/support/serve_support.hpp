@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the `serve` tests share: programs run in the background (serve
 // itself, a real Prometheus) and always killed, however the test ends; a
 // small HTTP/1.1 client on plain sockets (so tests can also send what no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the stress tests share: how hard to push (scaled down under the
 // sanitizers), writer processes run in parallel, and the ledger that reads
 // written lines back and counts torn, lost, duplicate and reordered ones.

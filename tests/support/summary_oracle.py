@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""SPEC §7's summary of metrics logs, computed the slow and obvious way:
+# SPDX-License-Identifier: Apache-2.0
+"""format.md §7's summary of metrics logs, computed the slow and obvious way:
 Python's json module, every value kept, exact nearest-rank percentiles.
 An independent check of `runner-metrics summary --format json`.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The worked examples of tests/data/vectors.jsonl (docs/format.md §2), read by a small JSON
 // reader of the test's own (independent of the library's parser), which
 // keeps each value's raw text so numbers reach the CLI exactly as written.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """`runner-metrics serve` under a hostile load, from this separate process.
 
 While 1,000 connections trickle request headers a byte a second, 2,000 sit

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The events the stress tests write and check. Each carries, in its flavor,
 // who wrote it and when: "w3-t1-s000123" (writer 3, thread 1, its 124th
 // event), with "-e17" appended when it was written after the 17th forced

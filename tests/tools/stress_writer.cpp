@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A writer process for the stress tests: appends tagged events (see
 // stress_events.hpp) to a metrics log, through the library from several
 // threads or through the runner-metrics command line.

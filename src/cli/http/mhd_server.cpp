@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP module of `runner-metrics serve` (see http_server_module.hpp):
 // GNU libmicrohttpd on one thread of its own, in epoll mode, so a
 // connection costs a few KiB and no thread, whatever its client does. What

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Basic-auth passwords checked against bcrypt hashes (libxcrypt's
 // crypt_rn), off the server's thread. A bcrypt check costs tens of
 // milliseconds of CPU by design; on the event loop, a client sending wrong

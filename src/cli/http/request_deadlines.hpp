@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Connections whose next request is late, shut down. libmicrohttpd closes a
 // connection that is idle for its timeout, but a client sending a header a
 // byte every few seconds is never idle: without a deadline it would hold its

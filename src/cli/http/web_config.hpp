@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The web configuration file of Prometheus exporters (the exporter-toolkit
 // format, `--web.config.file`), the part `serve` supports:
 //
