@@ -8,13 +8,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "support/log_builder.hpp"
 #include "support/process.hpp"
+#include "support/serve_support.hpp"
 
 namespace runner_metrics {
 namespace {
@@ -203,6 +206,46 @@ TEST(MemoryBound, DistinctFreeTextOnEveryLineDoesNotGrowMemory) {
   // The program and two readers' 4 MiB buffers, not the 40 MB log.
   check_rss(summary, 40 * 1024);
   check_rss(report, 40 * 1024);
+}
+
+// A process's peak resident set in KiB (VmHWM), read while it runs.
+long peak_rss_kib(pid_t pid) {
+  const auto status = read_file(fmt::format("/proc/{}/status", pid));
+  std::smatch match;
+  static const std::regex kHwm(R"(VmHWM:\s+(\d+) kB)");
+  if (!status || !std::regex_search(*status, match, kHwm)) return -1;
+  return std::stol(match[1]);
+}
+
+// serve keeps at most --max-label-values flavors (1,000 by default) and folds
+// the rest into "other": 200,000 flavors cost it no more than 1,000 do.
+TEST(MemoryBound, ServeFollowingA200000FlavorLogFoldsPastTheCapUnderBound) {
+  TempDir dir;
+  write_many_flavor_log(dir / "log");
+  testing::ServeProcess serve(dir / "log");
+  constexpr double kEvents = 2.0 * kFlavors + 3 * kBusy;
+  testing::Exposition exposition;
+  const auto events_seen = [&] {
+    exposition = testing::scrape(serve.port());
+    double sum = 0;
+    for (const std::string& series : exposition.series_of("runner_metric_events_total")) {
+      sum += exposition.value(series).value_or(0);
+    }
+    return sum == kEvents;
+  };
+  ASSERT_TRUE(testing::wait_until(events_seen, std::chrono::seconds(120)))
+      << "serve did not count the " << kEvents << " events";
+  std::set<std::string> flavors;
+  for (const std::string& series : exposition.series_of("runner_spawn_duration_seconds_count")) {
+    flavors.insert(series);
+  }
+  EXPECT_EQ(flavors.size(), 1001U);  // the first 1,000 flavors and "other"
+  EXPECT_EQ(exposition.value(R"(runner_spawn_duration_seconds_count{flavor="other"})"),
+            kFlavors - 1000);
+  EXPECT_EQ(exposition.value(R"(metrics_log_label_values_folded_total{label="flavor"})"),
+            2.0 * (kFlavors - 1000));
+  Measured measured{0, {}, peak_rss_kib(serve.process().pid())};
+  check_rss(measured, kBoundKib);
 }
 
 }  // namespace
