@@ -196,7 +196,16 @@ TEST(Serve, ExposesEverySeriesOfTheEventsWrittenByTheLibraryAndTheCli) {
 
   Expected expected;
   for (const AnyEvent& e : events) expected.add(e);
-  const Exposition e = scrape_when(serve.port(), static_cast<double>(events.size()));
+  // The raw lines come last: wait for them too, or a scrape between the last
+  // event and them sees none of them.
+  Exposition e;
+  wait_until([&] {
+    e = scrape(serve.port());
+    return events_total(e) >= static_cast<double>(events.size()) &&
+           e.value("metrics_log_invalid_lines_total").value_or(0) +
+                   e.value("metrics_log_other_events_total").value_or(0) >=
+               3;
+  });
   EXPECT_EQ(spec_series(e), expected.series());
   EXPECT_EQ(e.value("metrics_log_invalid_lines_total"), 2);  // "not json" and the empty line
   EXPECT_EQ(e.value("metrics_log_other_events_total"), 1);
