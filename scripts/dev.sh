@@ -3,9 +3,10 @@
 # One entry point for a fresh Debian 12 machine (as root, or with sudo):
 #   bash scripts/dev.sh demo   install what is missing, build the command, issue example events,
 #                              print the log and its summary
-#   bash scripts/dev.sh test   install what is missing, build, run every test (normal build, a fresh
-#                              clone under a private folder whose path has a space, packages,
-#                              ASan/UBSan), then fuzz each libFuzzer target for $FUZZ_SECONDS (default 60)
+#   bash scripts/dev.sh test   install what is missing, build, run every test (the normal build in a
+#                              fresh clone under a private folder whose path has a space, and in
+#                              place too when there are uncommitted changes; packages; ASan/UBSan),
+#                              then fuzz each libFuzzer target for $FUZZ_SECONDS (default 60)
 #   bash scripts/dev.sh build  install what is missing and build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -113,8 +114,12 @@ case "${1:-}" in
     demo
     ;;
   test)
-    build build -DRUNNER_METRICS_PYTHON=ON
-    run_tests build
+    # The normal suite runs in a fresh clone (test_elsewhere), which holds
+    # only what is committed; uncommitted changes are tested here first.
+    if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+      build build -DRUNNER_METRICS_PYTHON=ON
+      run_tests build
+    fi
     test_elsewhere
     bash tests/packaging/packaging_test.sh build-pkg
     build build-asan -DRUNNER_METRICS_SANITIZE=ON -DRUNNER_METRICS_BUILD_BENCH=OFF
