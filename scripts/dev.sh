@@ -98,9 +98,13 @@ test_elsewhere() {
   private=$(mktemp -d /tmp/runner-metrics-elsewhere.XXXXXX)
   chmod 0700 "$private"
   local clone="$private/a folder/runner-metrics"
+  # The contract beside this checkout, if any, for the vectors' comparison.
+  local contract
+  contract="$(cd .. && pwd)/shared"
   git clone -q "$PWD" "$clone"
   pushd "$clone" >/dev/null
-  { build build -DRUNNER_METRICS_BUILD_BENCH=OFF -DRUNNER_METRICS_PYTHON=ON && run_tests build; } || status=$?
+  { build build -DRUNNER_METRICS_BUILD_BENCH=OFF -DRUNNER_METRICS_PYTHON=ON \
+      "-DRUNNER_METRICS_CONTRACT_DIR=$contract" && run_tests build; } || status=$?
   popd >/dev/null
   rm -rf "$private"
   return "$status"
