@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include "command.hpp"
 #include "runner_metrics/events.hpp"
 #include "runner_metrics/metrics_log.hpp"
+#include "write/command.hpp"
 
 namespace {
 

@@ -169,7 +169,7 @@ class RotationUnderLoad : public ::testing::Test {
     std::string text = fmt::format(
         "{} .backup files, {} failed logrotate runs: a writer created the log in the instant "
         "between logrotate's rename and its create, so logrotate moved the writer's file aside "
-        "(MetricsLog creates a missing log at once, src/metrics_log.cpp reopen_if_rotated)\n",
+        "(MetricsLog creates a missing log at once, src/write/metrics_log.cpp reopen_if_rotated)\n",
         backups_.size(), failed_runs_.size());
     for (const auto& [path, rotation] : backups_) {
       text += fmt::format("  run {}: {} lines in {}\n", rotation,

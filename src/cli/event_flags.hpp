@@ -4,13 +4,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <map>
 #include <string>
 
+#include "parse/value_decoder.hpp"
 #include "runner_metrics/description.hpp"
 #include "runner_metrics/errors.hpp"
-#include "value_decoder.hpp"
 
 namespace runner_metrics::cli {
 

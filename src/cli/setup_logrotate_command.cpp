@@ -8,8 +8,8 @@
 #include <string>
 
 #include "commands.hpp"
+#include "parse/value_decoder.hpp"
 #include "runner_metrics/logrotate.hpp"
-#include "value_decoder.hpp"
 
 namespace runner_metrics::cli {
 

@@ -19,11 +19,11 @@
 #include <utility>
 #include <variant>
 
-#include "reused_event.hpp"
+#include "parse/reused_event.hpp"
+#include "parse/value_decoder.hpp"
 #include "runner_metrics/description.hpp"
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/events.hpp"
-#include "value_decoder.hpp"
 
 namespace runner_metrics::detail {
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <utility>
 
-#include "reused_event.hpp"
-#include "tape_decoder.hpp"
-#include "utf8_blame.hpp"
-#include "value_decoder.hpp"
+#include "json/utf8_blame.hpp"
+#include "parse/reused_event.hpp"
+#include "parse/tape_decoder.hpp"
+#include "parse/value_decoder.hpp"
 
 namespace runner_metrics {
 

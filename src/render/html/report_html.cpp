@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "fleet_tally.hpp"
+#include "aggregate/fleet_tally.hpp"
+#include "render/summary_format.hpp"
 #include "runner_metrics/report.hpp"
 #include "runner_metrics/serialize.hpp"
-#include "summary_format.hpp"
 
 namespace runner_metrics {
 

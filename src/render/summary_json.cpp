@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "render/summary_format.hpp"
 #include "runner_metrics/serialize.hpp"
 #include "runner_metrics/summary_render.hpp"
-#include "summary_format.hpp"
 
 namespace runner_metrics {
 

@@ -6,7 +6,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "fleet_tally.hpp"
+#include "aggregate/fleet_tally.hpp"
 
 namespace runner_metrics {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "summary_format.hpp"
+#include "render/summary_format.hpp"
 
 #include <fmt/format.h>
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "parse/value_decoder.hpp"
 #include "runner_metrics/summary.hpp"
-#include "value_decoder.hpp"
 
 namespace runner_metrics {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "command.hpp"
+#include "write/command.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -5,9 +5,9 @@
 #include <iterator>
 #include <string_view>
 
+#include "render/summary_format.hpp"
 #include "runner_metrics/serialize.hpp"
 #include "runner_metrics/summary_render.hpp"
-#include "summary_format.hpp"
 
 namespace runner_metrics {
 

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "fleet_tally.hpp"
+#include "aggregate/fleet_tally.hpp"
 
 namespace runner_metrics {
 

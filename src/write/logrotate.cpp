@@ -13,7 +13,7 @@
 #include <system_error>
 #include <vector>
 
-#include "command.hpp"
+#include "write/command.hpp"
 
 namespace runner_metrics {
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "utf8_blame.hpp"
+#include "json/utf8_blame.hpp"
+
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace runner_metrics {
 
