@@ -73,7 +73,7 @@ demo() {
   local log=demo/metrics.log
   mkdir -p demo
   rm -f "$log"
-  local cli=build/runner-metrics
+  local cli=build-demo/runner-metrics
   "$cli" issue runner-installed --log "$log" --flavor small --duration 42.5
   "$cli" issue runner-start --log "$log" --flavor small --workflow Tests \
     --repo canonical/github-runner-operator --github-event pull_request --idle 12.5 --queue-duration 3
@@ -113,8 +113,12 @@ test_elsewhere() {
 install_packages
 case "${1:-}" in
   demo)
-    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    ninja -C build runner-metrics
+    # Only the command, in a folder of its own. Five events need no -O2 and no
+    # debug information: -O1 builds in about two thirds of the time on two cores.
+    cmake -S . -B build-demo -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" -DRUNNER_METRICS_BUILD_TESTS=OFF \
+      -DRUNNER_METRICS_BUILD_BENCH=OFF >/dev/null
+    ninja -C build-demo runner-metrics
     demo
     ;;
   test)
