@@ -13,6 +13,7 @@
 #include "event_flags.hpp"
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/events.hpp"
+#include "runner_metrics/flag_value.hpp"
 #include "runner_metrics/metrics_log.hpp"
 #include "runner_metrics/reader.hpp"
 #include "stop_signals.hpp"
@@ -60,11 +61,10 @@ void issue_from_flags(const CLI::App& command, const IssueOptions& options) {
   fill_from_flags(event, command, options.fields);
   event.timestamp = now_seconds();
   if (command.count("--timestamp") > 0) {
-    detail::Failure failure;
-    if (!detail::decode_json_text(options.timestamp, event.timestamp, "timestamp",
-                                  Range::NonNegative, failure)) {
-      throw ValidationError(failure.field, fmt::format("{} (--timestamp {})", failure.problem,
-                                                       options.timestamp.substr(0, 64)));
+    if (const auto failure =
+            parse_flag_value(options.timestamp, event.timestamp, "timestamp", Range::NonNegative)) {
+      throw ValidationError(failure->field, fmt::format("{} (--timestamp {})", failure->problem,
+                                                        options.timestamp.substr(0, 64)));
     }
   }
   if (command.count("--event") > 0) event.event = options.event_name;
