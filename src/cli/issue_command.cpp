@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -150,14 +149,6 @@ void add_issue_command(CLI::App& app, Action& action) {
       throw CLI::ValidationError("issue", "give an event TYPE or --stdin (see issue --help)");
     }
   });
-}
-
-std::string resolve_log_path(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv("RUNNER_METRICS_LOG"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return std::string(METRICS_LOG_PATH);
 }
 
 }  // namespace runner_metrics::cli
