@@ -6,8 +6,9 @@
 //   while (const LogLine* line = reader.next()) { ... }
 //   → LogLine{.text = R"({"timestamp": 1.0, ...})", .number = 1, .offset = 0, .parsed = ...}
 //
-// Memory is one buffer of max_line_bytes, whatever the length of the log: a
-// longer line is reported as invalid and skipped without being held.
+// Memory stays within a few times max_line_bytes, whatever the length of the
+// log: the read buffer, and a line that spans two reads put together in a
+// copy. A longer line is reported as invalid and skipped without being held.
 #pragma once
 
 #include <cstddef>

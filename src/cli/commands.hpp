@@ -8,6 +8,8 @@
 #include <functional>
 #include <string>
 
+#include "log_path.hpp"  // every command that takes --log resolves it the same way
+
 namespace runner_metrics::cli {
 
 using Action = std::function<void()>;
@@ -29,9 +31,5 @@ void add_report_command(CLI::App& app, Action& action);
 
 /// `serve [--log PATH] [--listen HOST:PORT] [--max-label-values N]`.
 void add_serve_command(CLI::App& app, Action& action);
-
-/// The metrics log: --log if given, else $RUNNER_METRICS_LOG, else the
-/// ancestor's path.
-std::string resolve_log_path(const std::string& flag);
 
 }  // namespace runner_metrics::cli

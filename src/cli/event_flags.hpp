@@ -3,13 +3,17 @@
 // `--flavor`, `--queue-duration`, `--status-code` for status_info.code.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
-#include "parse/value_decoder.hpp"
 #include "runner_metrics/description.hpp"
 #include "runner_metrics/errors.hpp"
+#include "runner_metrics/flag_value.hpp"
 
 namespace runner_metrics::cli {
 
@@ -63,7 +67,8 @@ void fill_from_flags(R& record, const CLI::App& command, const FlagValues& value
     using Member = std::remove_cvref_t<decltype(member)>;
     using Value = field_value_t<Member>;
     const std::string flag = prefix + flag_name(field);
-    const std::string path = detail::path_of(parent, field.name);
+    const std::string path =
+        parent.empty() ? std::string(field.name) : fmt::format("{}.{}", parent, field.name);
     if constexpr (Record<Value>) {
       if (any_flag_given<Value>(command, flag + "-")) {
         Value nested{};
@@ -83,10 +88,9 @@ void fill_from_flags(R& record, const CLI::App& command, const FlagValues& value
       if constexpr (std::is_same_v<Value, std::string>) {
         member = text;
       } else {
-        detail::Failure failure;
-        if (!detail::decode_json_text(text, member, path, field.range, failure)) {
-          throw ValidationError(failure.field, fmt::format("{} (--{} {})", failure.problem, flag,
-                                                           text.substr(0, 64)));
+        if (const auto failure = parse_flag_value(text, member, path, field.range)) {
+          throw ValidationError(failure->field, fmt::format("{} (--{} {})", failure->problem, flag,
+                                                            text.substr(0, 64)));
         }
       }
     }

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,6 +12,7 @@
 #include "event_flags.hpp"
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/events.hpp"
+#include "runner_metrics/flag_value.hpp"
 #include "runner_metrics/metrics_log.hpp"
 #include "runner_metrics/reader.hpp"
 #include "stop_signals.hpp"
@@ -60,11 +60,10 @@ void issue_from_flags(const CLI::App& command, const IssueOptions& options) {
   fill_from_flags(event, command, options.fields);
   event.timestamp = now_seconds();
   if (command.count("--timestamp") > 0) {
-    detail::Failure failure;
-    if (!detail::decode_json_text(options.timestamp, event.timestamp, "timestamp",
-                                  Range::NonNegative, failure)) {
-      throw ValidationError(failure.field, fmt::format("{} (--timestamp {})", failure.problem,
-                                                       options.timestamp.substr(0, 64)));
+    if (const auto failure =
+            parse_flag_value(options.timestamp, event.timestamp, "timestamp", Range::NonNegative)) {
+      throw ValidationError(failure->field, fmt::format("{} (--timestamp {})", failure->problem,
+                                                        options.timestamp.substr(0, 64)));
     }
   }
   if (command.count("--event") > 0) event.event = options.event_name;
@@ -150,14 +149,6 @@ void add_issue_command(CLI::App& app, Action& action) {
       throw CLI::ValidationError("issue", "give an event TYPE or --stdin (see issue --help)");
     }
   });
-}
-
-std::string resolve_log_path(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv("RUNNER_METRICS_LOG"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return std::string(METRICS_LOG_PATH);
 }
 
 }  // namespace runner_metrics::cli

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -20,6 +21,7 @@
 #include "progress.hpp"
 #include "runner_metrics/errors.hpp"
 #include "runner_metrics/report.hpp"
+#include "write/atomic_file.hpp"
 
 namespace runner_metrics::cli {
 
@@ -99,8 +101,7 @@ class PageOutput {
   PageOutput(const PageOutput&) = delete;
   PageOutput& operator=(const PageOutput&) = delete;
   ~PageOutput() {
-    if (fd_ >= 0 && kind_ != Kind::Stdout) ::close(fd_);
-    if (!temporary_.empty()) ::unlink(temporary_.c_str());
+    if (fd_ >= 0) ::close(fd_);
   }
 
   void write(std::string_view piece) {
@@ -108,61 +109,63 @@ class PageOutput {
       write_stdout(piece);
       return;
     }
-    if (fd_ < 0) open();
+    if (kind_ == Kind::Replace) {
+      if (!page_) open_page();
+      page_call([&] { page_->write(piece); });
+      return;
+    }
+    if (fd_ < 0) open_in_place();
     write_all(fd_, piece, path_);
   }
 
   /// Puts the page in place; without it, a regular file stays as it was.
   void commit() {
     if (kind_ == Kind::Stdout) return;
-    if (fd_ < 0) open();
     if (kind_ == Kind::Replace) {
-      // mkstemp makes the file 0600; a report is for sharing, as the umask
-      // allows. No fsync: the rename alone means no reader sees half a page,
-      // and a page lost to a crash is made again from the log.
-      const mode_t mask = ::umask(0);
-      ::umask(mask);
-      if (::fchmod(fd_, 0666 & ~mask) != 0) fail_write(path_);
+      if (!page_) open_page();
+      page_call([&] { page_->commit(); });
+      return;
     }
-    const int fd = std::exchange(fd_, -1);
-    if (::close(fd) != 0) fail_write(path_);
-    if (kind_ == Kind::Replace) {
-      if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail_write(path_);
-      temporary_.clear();
-    }
+    if (fd_ < 0) open_in_place();
+    if (::close(std::exchange(fd_, -1)) != 0) fail_write(path_);
   }
 
  private:
   enum class Kind { Stdout, Replace, InPlace };
 
-  void open() {
-    if (kind_ == Kind::InPlace) {
-      // A FIFO's open waits for a reader, as a shell's redirection does.
-      fd_ = ::open(target_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
-      if (fd_ < 0) fail_write(path_);
-      struct stat status {};
-      if (::fstat(fd_, &status) != 0) fail_write(path_);
-      // Replaced by something else since it was looked at: not written in place.
-      if (!S_ISFIFO(status.st_mode) && !S_ISCHR(status.st_mode)) {
-        refuse(path_, "no longer a FIFO or character device");
-      }
-      return;
-    }
-    const std::filesystem::path target(target_);
-    const std::string name =
-        (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
-    std::vector<char> buffer(name.begin(), name.end());
-    buffer.push_back('\0');
-    fd_ = ::mkstemp(buffer.data());
+  void open_in_place() {
+    // A FIFO's open waits for a reader, as a shell's redirection does.
+    fd_ = ::open(target_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
     if (fd_ < 0) fail_write(path_);
-    temporary_ = buffer.data();
+    struct stat status {};
+    if (::fstat(fd_, &status) != 0) fail_write(path_);
+    // Replaced by something else since it was looked at: not written in place.
+    if (!S_ISFIFO(status.st_mode) && !S_ISCHR(status.st_mode)) {
+      refuse(path_, "no longer a FIFO or character device");
+    }
+  }
+
+  // A report is for sharing: the mode the umask allows. No fsync: the
+  // rename alone means no reader sees half a page, and a page lost to a
+  // crash is made again from the log.
+  void open_page() {
+    page_call([&] { page_.emplace(target_, detail::AtomicFileOptions{}); });
+  }
+
+  template <class Fn>
+  void page_call(Fn&& fn) {
+    try {
+      fn();
+    } catch (const std::system_error& e) {
+      throw std::runtime_error(fmt::format("{}: {}", path_, std::strerror(e.code().value())));
+    }
   }
 
   std::string path_;    // as given, for messages
   std::string target_;  // what is written or replaced: a link's target
   Kind kind_ = Kind::Replace;
-  int fd_ = -1;
-  std::string temporary_;  // the page being written beside target_
+  int fd_ = -1;                             // a FIFO or character device
+  std::optional<detail::AtomicFile> page_;  // a regular file's replacement
 };
 
 void report(const ReportFlags& flags, const ReportOptions& given) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `runner-metrics setup-logrotate`: the ancestor's setup_logrotate(), with
 // every path it touches overridable for tests and non-standard hosts.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -8,7 +10,8 @@
 #include <string>
 
 #include "commands.hpp"
-#include "parse/value_decoder.hpp"
+#include "runner_metrics/errors.hpp"
+#include "runner_metrics/flag_value.hpp"
 #include "runner_metrics/logrotate.hpp"
 
 namespace runner_metrics::cli {
@@ -21,10 +24,9 @@ constexpr double kMaxTimeoutSeconds = 86400;
 
 std::chrono::milliseconds timeout_flag(const std::string& text) {
   double seconds = 0;
-  detail::Failure failure;
-  if (!detail::decode_json_text(text, seconds, "--timeout", Range::NonNegative, failure)) {
-    throw ValidationError(failure.field,
-                          fmt::format("{} ({})", failure.problem, text.substr(0, 64)));
+  if (const auto failure = parse_flag_value(text, seconds, "--timeout", Range::NonNegative)) {
+    throw ValidationError(failure->field,
+                          fmt::format("{} ({})", failure->problem, text.substr(0, 64)));
   }
   const auto ms = std::llround(seconds * 1000);
   if (ms < 1 || seconds > kMaxTimeoutSeconds) {

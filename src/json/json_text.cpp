@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "json/utf8.hpp"
 #include "runner_metrics/serialize.hpp"
 
 namespace runner_metrics::detail {
@@ -97,36 +98,6 @@ void append_u_escape(std::string& out, std::uint32_t unit) {
                                       kHex[(unit >> 4) & 0xF],
                                       kHex[unit & 0xF]};
   out.append(escape.data(), escape.size());
-}
-
-// Decodes one UTF-8 sequence starting at text[i] (a byte >= 0x80). Returns
-// its length, or 0 if it is not well-formed (overlong forms, surrogates and
-// code points past U+10FFFF are not).
-std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& code_point) {
-  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[i + k]); };
-  const auto continuation = [&](std::size_t k) {
-    return i + k < text.size() && (byte(k) & 0xC0) == 0x80;
-  };
-  const std::uint8_t lead = byte(0);
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    if (!continuation(1)) return 0;
-    code_point = (lead & 0x1Fu) << 6 | (byte(1) & 0x3Fu);
-    return 2;
-  }
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (!continuation(1) || !continuation(2)) return 0;
-    code_point = (lead & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 | (byte(2) & 0x3Fu);
-    if (code_point < 0x800 || (code_point >= 0xD800 && code_point <= 0xDFFF)) return 0;
-    return 3;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
-    code_point = (lead & 0x07u) << 18 | (byte(1) & 0x3Fu) << 12 | (byte(2) & 0x3Fu) << 6 |
-                 (byte(3) & 0x3Fu);
-    if (code_point < 0x10000 || code_point > 0x10FFFF) return 0;
-    return 4;
-  }
-  return 0;
 }
 
 // Whether any of the eight bytes of `word` must be escaped: below 0x20,

@@ -6,44 +6,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "json/utf8.hpp"
+
 namespace runner_metrics {
 
-std::size_t first_invalid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<std::uint8_t>(text[i]);
-    std::size_t length = 0;
-    std::uint8_t low = 0x80;
-    std::uint8_t high = 0xBF;  // the allowed range of the second byte
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;   // no overlong forms
-      if (lead == 0xED) high = 0x9F;  // no surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;  // nothing past U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + length > text.size()) return i;
-    const auto second = static_cast<std::uint8_t>(text[i + 1]);
-    if (second < low || second > high) return i;
-    for (std::size_t k = 2; k < length; ++k) {
-      if ((static_cast<std::uint8_t>(text[i + k]) & 0xC0) != 0x80) return i;
-    }
-    i += length;
-  }
-  return text.size();
-}
-
 std::string utf8_blame(std::string_view line) {
-  const std::size_t bad = first_invalid_utf8(line);
+  const std::size_t bad = detail::first_invalid_utf8(line);
   // Walk the JSON tokens up to the bad byte, tracking the member name at
   // each depth of object nesting.
   std::vector<std::string> names(1);

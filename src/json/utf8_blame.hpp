@@ -13,8 +13,4 @@ namespace runner_metrics {
 /// object), or empty if that byte is outside any member.
 std::string utf8_blame(std::string_view line);
 
-/// The offset of the first byte of `text` that is not part of a well-formed
-/// UTF-8 sequence, or text.size() if there is none.
-std::size_t first_invalid_utf8(std::string_view text);
-
 }  // namespace runner_metrics

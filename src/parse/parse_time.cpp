@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "parse/value_decoder.hpp"
+#include "runner_metrics/flag_value.hpp"
 #include "runner_metrics/summary.hpp"
 
 namespace runner_metrics {
@@ -99,8 +99,7 @@ std::optional<double> parse_iso8601(std::string_view text) {
 
 std::optional<double> parse_time(std::string_view text) {
   double seconds = 0;
-  detail::Failure failure;
-  if (detail::decode_json_text(text, seconds, "time", Range::Any, failure)) return seconds;
+  if (!parse_flag_value(text, seconds, "time", Range::Any)) return seconds;
   return parse_iso8601(text);
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The parser fills one AnyEvent line after line, its strings keeping their
+// The parser fills one event variant line after line, its strings keeping their
 // capacity, so reading a log allocates nothing per line. These keep that
 // reuse honest.
 #pragma once
@@ -18,21 +18,6 @@
 
 namespace runner_metrics::detail {
 
-/// The index in AnyEvent of the type whose name is `name`, or variant_npos.
-inline std::size_t event_type_index(std::string_view name) {
-  static const auto names = [] {
-    std::array<std::string, std::variant_size_v<AnyEvent>> result;
-    std::size_t index = 0;
-    for_each_event_type(
-        [&](auto type) { result[index++] = event_type_name<typename decltype(type)::type>(); });
-    return result;
-  }();
-  for (std::size_t index = 0; index < names.size(); ++index) {
-    if (names[index] == name) return index;
-  }
-  return std::variant_npos;
-}
-
 /// One event of each type, holding string buffers between lines: a log
 /// mixes types line by line, and a variant holds only one of them.
 template <class Variant>
@@ -41,12 +26,12 @@ template <class... Types>
 struct SpareAlternatives<std::variant<Types...>> {
   std::tuple<Types...> events;
 };
-using SpareEvents = SpareAlternatives<AnyEvent>;
 
 /// Makes `event` hold the type at `index`. The event it held goes to
 /// `spares` and the new one comes from there, each with the buffers of its
 /// strings (moves, not copies: no allocation once every type has been seen).
-inline void hold_type(AnyEvent& event, std::size_t index, SpareEvents& spares) {
+template <class Variant>
+void hold_type(Variant& event, std::size_t index, SpareAlternatives<Variant>& spares) {
   if (event.index() == index) return;
   std::visit(
       [&](auto& current) {
@@ -56,7 +41,7 @@ inline void hold_type(AnyEvent& event, std::size_t index, SpareEvents& spares) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     ((index == I ? (event.template emplace<I>(std::move(std::get<I>(spares.events))), 0) : 0), ...);
   }
-  (std::make_index_sequence<std::variant_size_v<AnyEvent>>{});
+  (std::make_index_sequence<std::variant_size_v<Variant>>{});
 }
 
 /// An optional member the line does not have (bit i of `present` clear for

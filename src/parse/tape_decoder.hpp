@@ -19,6 +19,7 @@
 #include <utility>
 #include <variant>
 
+#include "parse/event_registry.hpp"
 #include "parse/reused_event.hpp"
 #include "parse/value_decoder.hpp"
 #include "runner_metrics/description.hpp"
@@ -62,7 +63,9 @@ class TapeDecoder {
   /// line is another writer's event (ParseRules::Log only). Unsure: ask the
   /// On-Demand decoder; `event` may be half filled. `spares` lend `event`
   /// the type it needs (see hold_type).
-  Verdict read(std::string_view line, ParseRules rules, AnyEvent& event, SpareEvents& spares) {
+  template <class Variant>
+  Verdict read(std::string_view line, ParseRules rules, Variant& event,
+               SpareAlternatives<Variant>& spares) {
     namespace dom = simdjson::dom;
     if (line.size() > MAX_LINE_BYTES) return Verdict::Unsure;
     dom::element root;
@@ -73,7 +76,7 @@ class TapeDecoder {
         object.at_key("event").get_string().get(name) != simdjson::SUCCESS) {
       return Verdict::Unsure;
     }
-    const std::size_t index = event_type_index(name);
+    const std::size_t index = EventRegistry<Variant>::index_of(name);
     if (index == std::variant_npos) {
       return rules == ParseRules::Log && is_other_event(object) ? Verdict::Other : Verdict::Unsure;
     }

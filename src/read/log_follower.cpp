@@ -26,6 +26,9 @@
 #include <filesystem>
 #include <utility>
 
+#include "read/line_classifier.hpp"
+#include "read/line_splitter.hpp"
+
 namespace runner_metrics {
 
 namespace {
@@ -43,6 +46,8 @@ constexpr std::uint32_t kDirectoryEvents = IN_CREATE | IN_MOVED_TO | IN_MOVED_FR
 constexpr std::uint32_t kFileEvents = IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF;
 
 struct Source {
+  explicit Source(std::size_t max_line_bytes) : splitter(max_line_bytes) {}
+
   int fd = -1;
   int watch = -1;
   dev_t device = 0;
@@ -50,14 +55,8 @@ struct Source {
   std::uint64_t offset = 0;  // bytes read from the file: where the next read starts
 
   std::unique_ptr<char[]> buffer;
-  std::size_t begin = 0;  // unread bytes are buffer[begin, end)
-  std::size_t end = 0;
-  std::uint64_t buffer_offset = 0;  // file offset of buffer[0]
-  bool at_eof = false;              // the last read returned 0
-
-  std::string partial;  // a line whose "\n" has not been read yet
-  std::uint64_t partial_offset = 0;
-  bool skipping = false;  // inside a line too long to hold, reported already
+  bool at_eof = false;  // the last read returned 0
+  detail::LineSplitter splitter;
 
   std::array<char, kTailBytes> tail{};
   std::size_t tail_size = 0;
@@ -79,11 +78,8 @@ struct Source {
   // Forgets everything read; the next read starts at the file's beginning.
   void rewind() {
     offset = 0;
-    begin = end = 0;
-    buffer_offset = 0;
     at_eof = false;
-    partial.clear();
-    skipping = false;
+    splitter.reset();
     tail_size = 0;
   }
 };
@@ -100,26 +96,19 @@ struct LogFollower::Impl {
   int directory_watch = -1;
   std::atomic<bool> stopping{false};
 
-  Source current;
-  Source previous;  // replaced at the path, read until previous_until
+  Source current{options.max_line_bytes};
+  Source previous{options.max_line_bytes};  // replaced at the path, read until previous_until
   std::chrono::steady_clock::time_point previous_until;
   bool opened_before = false;  // a later open is a reopen
   bool retry = false;          // something is wrong: wake up every kRetryMs to look again
 
-  EventParser parser{ParseRules::Log};
-  ParsedLine too_long;
-  ParsedLine empty;
-  ParsedLine cut_off;
-  std::string held;  // a line taken out of a source that was then reset or closed
-  LogLine line;
+  detail::LineClassifier classifier{std::max<std::size_t>(options.max_line_bytes, 1),
+                                    ParseRules::Log};
   std::string last_problem;
 
   Impl(std::string path_, FollowOptions options_)
       : path(std::move(path_)), options(std::move(options_)) {
     if (options.max_line_bytes == 0) options.max_line_bytes = 1;
-    too_long.problem = fmt::format("line is longer than {} bytes", options.max_line_bytes);
-    empty.problem = "line is empty";
-    cut_off.problem = "line was cut off: the file was truncated before its newline";
     std::filesystem::path parent = std::filesystem::path(path).parent_path();
     directory = parent.empty() ? std::string(".") : parent.string();
 
@@ -207,83 +196,30 @@ struct LogFollower::Impl {
     return true;
   }
 
-  const LogLine* emit(std::string_view text, std::uint64_t offset) {
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    line.text = text;
-    line.too_long = false;
-    line.number += 1;
-    line.offset = offset;
-    line.parsed = text.empty() ? &empty : &parser.read(text);
-    return &line;
-  }
-
-  const LogLine* emit_invalid(const ParsedLine& kind, std::uint64_t offset) {
-    line.text = {};
-    line.too_long = &kind == &too_long;
-    line.number += 1;
-    line.offset = offset;
-    line.parsed = &kind;
-    return &line;
-  }
-
   // The next whole line in what was read from `s`, or nullptr when all of
-  // it is used up. `max` counts the "\n": a line of `max` bytes before its
-  // "\n" is already too long.
+  // it is used up.
   const LogLine* take_line(Source& s) {
-    const std::size_t max = options.max_line_bytes - 1;
-    while (s.begin < s.end) {
-      const char* data = s.buffer.get() + s.begin;
-      const std::size_t available = s.end - s.begin;
-      const auto* newline = static_cast<const char*>(std::memchr(data, '\n', available));
-      if (s.skipping) {
-        if (newline == nullptr) {
-          s.begin = s.end;
-          return nullptr;
-        }
-        s.begin += static_cast<std::size_t>(newline - data) + 1;
-        s.skipping = false;
-        continue;
-      }
-      if (newline != nullptr) {
-        const auto size = static_cast<std::size_t>(newline - data);
-        s.begin += size + 1;
-        if (s.partial.empty()) {
-          const std::uint64_t offset = s.buffer_offset + (s.begin - size - 1);
-          if (size > max) return emit_invalid(too_long, offset);
-          return emit(std::string_view(data, size), offset);
-        }
-        if (s.partial.size() + size > max) {
-          s.partial.clear();
-          return emit_invalid(too_long, s.partial_offset);
-        }
-        s.partial.append(data, size);
-        held.swap(s.partial);
-        s.partial.clear();
-        return emit(held, s.partial_offset);
-      }
-      // No "\n" yet: hold the start of the line, unless it is already too long.
-      if (s.partial.empty()) s.partial_offset = s.buffer_offset + s.begin;
-      s.begin = s.end;
-      if (s.partial.size() + available > max) {
-        s.partial.clear();
-        s.skipping = true;
-        return emit_invalid(too_long, s.partial_offset);
-      }
-      s.partial.append(data, available);
+    const detail::LineSplitter::Piece piece = s.splitter.next();
+    switch (piece.kind) {
+      case detail::LineSplitter::Piece::Kind::None:
+        break;
+      case detail::LineSplitter::Piece::Kind::TooLong:
+        return classifier.too_long(piece.offset);
+      case detail::LineSplitter::Piece::Kind::Line:
+        return classifier.line(piece.text, piece.offset, false);
     }
     return nullptr;
   }
 
   // Reads the next chunk of `s`; false at the end of the file.
   bool read_more(Source& s) {
-    s.begin = s.end = 0;
-    s.buffer_offset = s.offset;
     for (;;) {
       const ssize_t n = ::read(s.fd, s.buffer.get(), kChunkBytes);
       if (n > 0) {
-        s.end = static_cast<std::size_t>(n);
-        s.offset += s.end;
-        s.remember_tail(s.buffer.get(), s.end);
+        const auto size = static_cast<std::size_t>(n);
+        s.splitter.feed(s.buffer.get(), size, s.offset);
+        s.offset += size;
+        s.remember_tail(s.buffer.get(), size);
         s.at_eof = false;
         return true;
       }
@@ -312,13 +248,10 @@ struct LogFollower::Impl {
   // A line that `s` holds without its "\n", when the file is left: parsed as
   // a log's last line when the file is done with, invalid when it was cut.
   const LogLine* take_unfinished(Source& s, bool parse) {
-    const bool had_line = !s.partial.empty() && !s.skipping;
-    const std::uint64_t offset = s.partial_offset;
-    held.swap(s.partial);
-    s.partial.clear();
-    s.skipping = false;
-    if (!had_line) return nullptr;
-    return parse ? emit(held, offset) : emit_invalid(cut_off, offset);
+    const detail::LineSplitter::Piece piece = s.splitter.take_unfinished();
+    if (piece.kind == detail::LineSplitter::Piece::Kind::None) return nullptr;
+    return parse ? classifier.line(piece.text, piece.offset, false)
+                 : classifier.cut_off(piece.offset);
   }
 
   // Called when every open file is read to its end. Returns a line, or sets

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// One bounded buffer per reader, filled by read(2). Lines are handed out as
-// views into it and parsed where they are (the buffer keeps the parser's
-// padding after its end), so reading copies and allocates nothing per line.
+// One bounded buffer per reader, filled by read(2) and split by
+// line_splitter.hpp. Lines are handed out as views into it and parsed where
+// they are (the buffer keeps the parser's padding after its end); only a
+// line across two reads is copied.
 #include "runner_metrics/reader.hpp"
 
 #include <fcntl.h>
@@ -9,9 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include "read/line_classifier.hpp"
+#include "read/line_splitter.hpp"
 
 namespace runner_metrics {
 
@@ -24,26 +29,21 @@ struct EventReader::Impl {
   int fd = -1;
   bool owns_fd = false;
 
-  std::unique_ptr<char[]> buffer;
-  std::size_t capacity = 0;  // max_line_bytes: a full buffer without "\n" is a line too long
-  std::size_t begin = 0;     // unread bytes are buffer[begin, end)
-  std::size_t end = 0;
-  std::uint64_t buffer_offset = 0;  // file offset of buffer[0]
+  std::unique_ptr<char[]> buffer;  // max_line_bytes, then the parser's padding
+  std::uint64_t file_offset = 0;   // of the next byte read
   std::uint64_t bytes_read = 0;
-  bool at_eof = false;
-  bool aligned = false;  // skipped to the first line that starts in the range
+  bool at_eof = false;  // a terminal's read(2) may return 0 and then more: no second look
   bool done = false;
 
-  EventParser parser;
-  ParsedLine too_long;
-  ParsedLine empty;
-  LogLine line;
+  detail::LineSplitter splitter;
+  detail::LineClassifier classifier;
 
   Impl(std::string path_, ReaderOptions options_)
-      : path(std::move(path_)), options(options_), parser(options.rules) {
+      : path(std::move(path_)),
+        options(options_),
+        splitter(std::max<std::size_t>(options.max_line_bytes, 1)),
+        classifier(std::max<std::size_t>(options.max_line_bytes, 1), options.rules) {
     if (options.max_line_bytes == 0) options.max_line_bytes = 1;
-    too_long.problem = fmt::format("line is longer than {} bytes", options.max_line_bytes);
-    empty.problem = "line is empty";
   }
 
   ~Impl() {
@@ -67,33 +67,27 @@ struct EventReader::Impl {
     const ByteRange& range = options.range;
     if (range.begin > 0) {
       // From the byte before the range: if it ends a line, the range's first
-      // line starts exactly at `begin`.
-      buffer_offset = range.begin - 1;
-      if (::lseek(fd, static_cast<off_t>(buffer_offset), SEEK_SET) < 0) fail(errno);
-    } else {
-      aligned = true;
+      // line starts exactly at `begin`; else that line is another range's.
+      file_offset = range.begin - 1;
+      if (::lseek(fd, static_cast<off_t>(file_offset), SEEK_SET) < 0) fail(errno);
+      splitter.skip_to_next_line();
     }
-    capacity = options.max_line_bytes;
-    buffer.reset(new char[capacity + EventParser::PADDING]);
+    buffer.reset(new char[options.max_line_bytes + EventParser::PADDING]);
   }
 
-  // Reads more after the unread bytes; false at end of file.
+  // Reads the next bytes into the splitter; false at end of file.
   bool fill() {
     if (at_eof) return false;
-    if (begin > 0) {
-      std::memmove(buffer.get(), buffer.get() + begin, end - begin);
-      buffer_offset += begin;
-      end -= begin;
-      begin = 0;
-    }
     for (;;) {
-      const ssize_t n = ::read(fd, buffer.get() + end, capacity - end);
+      const ssize_t n = ::read(fd, buffer.get(), options.max_line_bytes);
       if (n > 0) {
-        end += static_cast<std::size_t>(n);
-        bytes_read += static_cast<std::uint64_t>(n);
+        const auto size = static_cast<std::size_t>(n);
+        bytes_read += size;
         // The parser may read this far past the last line; whatever it
         // reads is then bytes of the file or zeros, never uninitialized.
-        std::memset(buffer.get() + end, 0, EventParser::PADDING);
+        std::memset(buffer.get() + size, 0, EventParser::PADDING);
+        splitter.feed(buffer.get(), size, file_offset);
+        file_offset += size;
         return true;
       }
       if (n == 0) {
@@ -104,62 +98,25 @@ struct EventReader::Impl {
     }
   }
 
-  // Drops everything up to and including the next "\n", holding none of it.
-  // False if the file ended first.
-  bool skip_past_newline() {
-    for (;;) {
-      const char* data = buffer.get() + begin;
-      if (const void* newline = std::memchr(data, '\n', end - begin)) {
-        begin += static_cast<std::size_t>(static_cast<const char*>(newline) - data) + 1;
-        return true;
-      }
-      begin = end;
-      if (!fill()) return false;
-    }
-  }
-
-  const LogLine* emit(const char* data, std::size_t size, std::uint64_t offset) {
-    if (size > 0 && data[size - 1] == '\r') --size;
-    line.text = std::string_view(data, size);
-    line.too_long = false;
-    line.number += 1;
-    line.offset = offset;
-    line.parsed = size == 0 ? &empty : &parser.read_in_place(line.text);
-    return &line;
-  }
-
   const LogLine* next() {
     if (done) return nullptr;
-    if (!aligned) {
-      aligned = true;
-      if (!skip_past_newline()) return finish();
-    }
     for (;;) {
-      const std::uint64_t offset = buffer_offset + begin;
-      if (offset >= options.range.end) return finish();
-      const char* data = buffer.get() + begin;
-      const std::size_t available = end - begin;
-      if (const void* newline = std::memchr(data, '\n', available)) {
-        const auto size = static_cast<std::size_t>(static_cast<const char*>(newline) - data);
-        begin += size + 1;
-        return emit(data, size, offset);
+      detail::LineSplitter::Piece piece = splitter.next();
+      if (piece.kind == detail::LineSplitter::Piece::Kind::None && !fill()) {
+        piece = splitter.take_unfinished();  // the last line, without "\n"
+        if (piece.kind == detail::LineSplitter::Piece::Kind::None) return finish();
       }
-      if (available == capacity) {
-        begin = end;
-        (void)skip_past_newline();
-        line.text = {};
-        line.too_long = true;
-        line.number += 1;
-        line.offset = offset;
-        line.parsed = &too_long;
-        return &line;
+      switch (piece.kind) {
+        case detail::LineSplitter::Piece::Kind::None:
+          continue;
+        case detail::LineSplitter::Piece::Kind::TooLong:
+          if (piece.offset >= options.range.end) return finish();
+          return classifier.too_long(piece.offset);
+        case detail::LineSplitter::Piece::Kind::Line:
+          if (piece.offset >= options.range.end) return finish();
+          // A line in the buffer has the parser's padding after it.
+          return classifier.line(piece.text, piece.offset, piece.in_chunk);
       }
-      if (at_eof) {
-        if (available == 0) return finish();
-        begin = end;
-        return emit(data, available, offset);  // the last line, without "\n"
-      }
-      (void)fill();
     }
   }
 
@@ -168,7 +125,7 @@ struct EventReader::Impl {
     // A reader of a long log may sit around until its results are merged;
     // the buffer is of no more use.
     buffer.reset();
-    begin = end = 0;
+    splitter.reset();
     return nullptr;
   }
 };

@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runner_metrics/logrotate.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
+#include "write/atomic_file.hpp"
 #include "write/command.hpp"
 
 namespace runner_metrics {
@@ -55,67 +53,25 @@ bool needs_quotes(const std::string& path) {
       fmt::format("cannot write logrotate config {}: {}", config.string(), std::strerror(error)));
 }
 
-// The temp file sits beside the config, in a directory logrotate reads
-// whole. A name ending in "~" is on logrotate's default taboo list, so a temp
-// file left by a crash is skipped; under any other name logrotate would read
-// it as a second block for the same log and report an error on every run.
-std::filesystem::path temp_path_for(const std::filesystem::path& config) {
-  return fmt::format("{}.tmp.{}~", config.string(), ::getpid());
-}
-
-// Returns 0 or the errno of the failed write.
-int write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return 0;
-}
-
-// Best effort: the rename is already visible to logrotate; this only makes it
-// survive a power cut. Some file systems cannot sync a directory.
-void sync_directory(const std::filesystem::path& file) {
-  const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : ".";
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)::fsync(fd);
-  ::close(fd);
-}
-
-int create_temp(const std::filesystem::path& temp) {
-  // O_EXCL: never write through a file or symlink someone else put there.
-  return ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-}
-
 void write_config_atomically(const std::filesystem::path& config, std::string_view text) {
   // The temp name is per process; this keeps two threads off the same one.
   static std::mutex mutex;
   const std::lock_guard lock(mutex);
-
-  const std::filesystem::path temp = temp_path_for(config);
-  int fd = create_temp(temp);
-  if (fd < 0 && errno == EEXIST) {
-    // A run that crashed with our pid left it; no live process owns it.
-    ::unlink(temp.c_str());
-    fd = create_temp(temp);
+  try {
+    // The temp file sits beside the config, in a directory logrotate reads
+    // whole. A name ending in "~" is on logrotate's default taboo list, so a
+    // temp file left by a crash is skipped; under any other name logrotate
+    // would read it as a second block for the same log and report an error
+    // on every run. The mode is the usual one of a file in /etc/logrotate.d,
+    // whatever the umask, and the config survives a power cut.
+    detail::AtomicFile file(
+        config,
+        {.temporary_suffix = fmt::format(".tmp.{}~", ::getpid()), .mode = 0644, .durable = true});
+    file.write(text);
+    file.commit();
+  } catch (const std::system_error& e) {
+    throw_config_error(config, e.code().value());
   }
-  if (fd < 0) throw_config_error(config, errno);
-
-  // fchmod because the umask may have narrowed 0644; logrotate and admins
-  // expect the usual mode of a file in /etc/logrotate.d.
-  int error = ::fchmod(fd, 0644) == 0 ? write_all(fd, text) : errno;
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
-  if (error == 0 && ::rename(temp.c_str(), config.c_str()) != 0) error = errno;
-  if (error != 0) {
-    ::unlink(temp.c_str());
-    throw_config_error(config, error);
-  }
-  sync_directory(config);
 }
 
 detail::CommandResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
