@@ -19,6 +19,52 @@ char* write_integer(char* out, std::int64_t value) {
   return std::to_chars(out, out + kMaxIntegerBytes, value).ptr;
 }
 
+namespace {
+
+constexpr std::array<double, 7> kPowersOfTen = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+
+// Python's repr of `value` (positive) if it has at most six decimals and 15
+// significant digits, like most timestamps and durations (123.25, 0.5), or
+// nullptr. If N / 10^d (a correctly rounded division of exact doubles) is
+// `value`, then "N·10^-d" reads back as `value`; with 15 significant digits
+// or fewer no other decimal of as few digits does (DBL_DIG), so the one with
+// the fewest decimals is the shortest repr, and Dragonbox is not needed.
+char* write_few_decimals(char* out, double value) {
+  if (value < 1e-4 || value >= 1e15) return nullptr;  // repr's exponent form, or too many digits
+  for (std::size_t decimals = 1; decimals < kPowersOfTen.size(); ++decimals) {
+    const double scaled = value * kPowersOfTen[decimals];
+    if (scaled >= 1e15) return nullptr;
+    if (scaled != std::floor(scaled)) continue;
+    if (scaled / kPowersOfTen[decimals] != value) return nullptr;  // not this decimal's double
+    std::array<char, 24> digit_buffer{};
+    const char* const digits_end =
+        std::to_chars(digit_buffer.data(), digit_buffer.data() + digit_buffer.size(),
+                      static_cast<std::uint64_t>(scaled))
+            .ptr;
+    // A last decimal 0 means the product was rounded onto the integer: leave
+    // that to Dragonbox rather than prove it harmless.
+    if (digits_end[-1] == '0') return nullptr;
+    const auto digit_count = static_cast<std::size_t>(digits_end - digit_buffer.data());
+    if (digit_count <= decimals) {  // 0.05: "0." and zeros before the digits
+      *out++ = '0';
+      *out++ = '.';
+      std::memset(out, '0', decimals - digit_count);
+      out += decimals - digit_count;
+      std::memcpy(out, digit_buffer.data(), digit_count);
+      return out + digit_count;
+    }
+    const std::size_t whole = digit_count - decimals;
+    std::memcpy(out, digit_buffer.data(), whole);
+    out += whole;
+    *out++ = '.';
+    std::memcpy(out, digit_buffer.data() + whole, decimals);
+    return out + decimals;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 char* write_python_float(char* out, double value) {
   // Whole numbers below 2^53 (durations in whole seconds, counts written as
   // floats) are exact, and their shortest form is their digits.
@@ -34,6 +80,7 @@ char* write_python_float(char* out, double value) {
     std::memcpy(out, "0.0", 3);
     return out + 3;
   }
+  if (char* const end = write_few_decimals(out, std::fabs(value))) return end;
   // The shortest digits that read back to the same double, the closest of
   // them to it (as Python's repr finds them), from {fmt}'s Dragonbox: a
   // third of the cost of std::to_chars here. It sits in fmt::detail; the
