@@ -4,20 +4,25 @@
 // concurrency and a full disk.
 #include "runner_metrics/metrics_log.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <condition_variable>
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -296,6 +301,176 @@ TEST(MetricsLog, AfterCopytruncateTheNextLineLandsAtOffsetZeroWithoutANulHole) {
   const std::string content = read_file(path).value_or("<unreadable>");
   EXPECT_EQ(content, to_line(installed(3)));
   EXPECT_EQ(content.find('\0'), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------
+// Change notices: a thread that keeps appending learns of a rename or another
+// writer's close from a SIGURG the kernel sends while the rename happens, not
+// from a read(2) per append. Each test appends often enough first that the
+// notices are directed at the appending thread.
+
+constexpr int kPastTheStreak = 100;
+
+// The lines `first`..`last` (inclusive) of installed(i).
+std::string installed_lines(int first, int last) {
+  std::string lines;
+  for (int i = first; i <= last; ++i) lines += to_line(installed(i));
+  return lines;
+}
+
+bool sigurg_is_handled() {
+  struct sigaction current {};
+  return ::sigaction(SIGURG, nullptr, &current) == 0 && current.sa_handler != SIG_DFL &&
+         current.sa_handler != SIG_IGN;
+}
+
+TEST(ChangeNotices, ARenameIsSeenByTheNextAppendOfTheThreadThatKeepsAppending) {
+  TempDir dir;
+  const std::string path = dir / "metrics.log";
+  MetricsLog log(path);
+  for (int i = 1; i <= kPastTheStreak; ++i) log.append(installed(i));
+  ASSERT_TRUE(sigurg_is_handled()) << "the notices were not started: this test would test nothing";
+  for (int round = 1; round <= 3; ++round) {
+    fs::rename(path, fmt::format("{}.{}", path, round));
+    log.append(installed(kPastTheStreak + round));
+  }
+  EXPECT_EQ(read_file(path + ".1"), installed_lines(1, kPastTheStreak));
+  EXPECT_EQ(read_file(path + ".2"), installed_lines(kPastTheStreak + 1, kPastTheStreak + 1));
+  EXPECT_EQ(read_file(path + ".3"), installed_lines(kPastTheStreak + 2, kPastTheStreak + 2));
+  EXPECT_EQ(read_file(path), installed_lines(kPastTheStreak + 3, kPastTheStreak + 3));
+}
+
+TEST(ChangeNotices, ARenameAndCreateByAnotherProcessIsSeenByTheNextAppend) {
+  TempDir dir;
+  const std::string path = dir / "metrics.log";
+  MetricsLog log(path);
+  for (int i = 1; i <= kPastTheStreak; ++i) log.append(installed(i));
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const bool done = ::rename(path.c_str(), (path + ".1").c_str()) == 0 &&
+                      ::close(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644)) == 0;
+    ::_exit(done ? 0 : 1);
+  }
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);  // not cut short by the notice (SA_RESTART)
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  log.append(installed(kPastTheStreak + 1));
+  EXPECT_EQ(read_file(path + ".1"), installed_lines(1, kPastTheStreak));
+  EXPECT_EQ(read_file(path), installed_lines(kPastTheStreak + 1, kPastTheStreak + 1));
+}
+
+// The thread the notices are directed at sleeps on a condition variable
+// while another thread renames the file; it must see the rename when it
+// wakes.
+TEST(ChangeNotices, ARenameWhileTheAppendingThreadWaitsIsSeenWhenItWakes) {
+  TempDir dir;
+  const std::string path = dir / "metrics.log";
+  MetricsLog log(path);
+  std::mutex mutex;
+  std::condition_variable changed;
+  int stage = 0;
+  std::thread appender([&] {
+    for (int i = 1; i <= kPastTheStreak; ++i) log.append(installed(i));
+    std::unique_lock lock(mutex);
+    stage = 1;
+    changed.notify_all();
+    changed.wait(lock, [&] { return stage == 2; });
+    log.append(installed(kPastTheStreak + 1));
+  });
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return stage == 1; });
+    fs::rename(path, path + ".1");
+    stage = 2;
+    changed.notify_all();
+  }
+  appender.join();
+  EXPECT_EQ(read_file(path + ".1"), installed_lines(1, kPastTheStreak));
+  EXPECT_EQ(read_file(path), installed_lines(kPastTheStreak + 1, kPastTheStreak + 1));
+}
+
+// The notices go to one thread; another thread appending right after a
+// rename must not rely on them.
+TEST(ChangeNotices, AnotherThreadsAppendRightAfterARenameGoesToTheNewFile) {
+  TempDir dir;
+  const std::string path = dir / "metrics.log";
+  MetricsLog log(path);
+  std::thread([&] {
+    for (int i = 1; i <= kPastTheStreak; ++i) log.append(installed(i));
+  }).join();
+  fs::rename(path, path + ".1");
+  log.append(installed(kPastTheStreak + 1));
+  EXPECT_EQ(read_file(path + ".1"), installed_lines(1, kPastTheStreak));
+  EXPECT_EQ(read_file(path), installed_lines(kPastTheStreak + 1, kPastTheStreak + 1));
+}
+
+TEST(ChangeNotices, AThreadThatBlocksSigurgSeesEveryRenameAtItsNextAppend) {
+  TempDir dir;
+  const std::string path = dir / "metrics.log";
+  MetricsLog log(path);
+  std::thread([&] {
+    sigset_t urgent;
+    sigemptyset(&urgent);
+    sigaddset(&urgent, SIGURG);
+    ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &urgent, nullptr), 0);
+    for (int i = 1; i <= kPastTheStreak; ++i) log.append(installed(i));
+    for (int round = 1; round <= 3; ++round) {
+      fs::rename(path, fmt::format("{}.{}", path, round));
+      log.append(installed(kPastTheStreak + round));
+    }
+  }).join();
+  EXPECT_EQ(read_file(path + ".1"), installed_lines(1, kPastTheStreak));
+  EXPECT_EQ(read_file(path + ".3"), installed_lines(kPastTheStreak + 2, kPastTheStreak + 2));
+  EXPECT_EQ(read_file(path), installed_lines(kPastTheStreak + 3, kPastTheStreak + 3));
+}
+
+std::atomic<int> program_sigurgs{0};
+
+// A program that takes SIGURG over (its own handler, ignored, or the
+// default) after the notices started: nothing is killed or lost; the appends
+// until the writer's next audit (at most 64 appends or 100 ms) still go
+// to the renamed file, and from then on every append reads the inotify
+// instance, so the next renames are seen at once. Run in a child process:
+// the dispositions are process-wide.
+TEST(ChangeNotices, AProgramTakingSigurgOverLosesNoLineAndTheAuditFindsTheRename) {
+  constexpr int kAfter = 100;  // more than the 64 appends between audits
+  for (const std::string_view takeover : {"handler", "ignore", "default"}) {
+    SCOPED_TRACE(takeover);
+    TempDir dir;
+    const std::string path = dir / "metrics.log";
+    const pid_t child = ::fork();
+    if (child == 0) {
+      MetricsLog log(path);
+      for (int i = 1; i <= kPastTheStreak; ++i) log.append(installed(i));
+      if (takeover == "handler") {
+        ::signal(SIGURG, [](int) { program_sigurgs.fetch_add(1); });
+      } else {
+        ::signal(SIGURG, takeover == "ignore" ? SIG_IGN : SIG_DFL);
+      }
+      fs::rename(path, path + ".1");
+      for (int i = kPastTheStreak + 1; i <= kPastTheStreak + kAfter; ++i) log.append(installed(i));
+      fs::rename(path, path + ".2");
+      log.append(installed(kPastTheStreak + kAfter + 1));
+      ::_exit(takeover != "handler" || program_sigurgs.load() > 0 ? 0 : 3);
+    }
+    ASSERT_GT(child, 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    const std::string first = read_file(path + ".1").value_or("");
+    const std::string second = read_file(path + ".2").value_or("");
+    const auto lines = [](const std::string& text) {
+      return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+    };
+    const int late = lines(first) - kPastTheStreak;  // appended to the renamed file
+    EXPECT_GE(late, 0);
+    EXPECT_LE(late, 64);
+    EXPECT_EQ(first, installed_lines(1, kPastTheStreak + late));
+    EXPECT_EQ(second, installed_lines(kPastTheStreak + late + 1, kPastTheStreak + kAfter));
+    EXPECT_EQ(read_file(path),
+              installed_lines(kPastTheStreak + kAfter + 1, kPastTheStreak + kAfter + 1));
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -2,10 +2,17 @@
 // serialize.hpp: the exact bytes of a line, and what to_line refuses.
 #include "runner_metrics/serialize.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <random>
+#include <string>
 
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/events.hpp"
@@ -44,10 +51,57 @@ TEST(Serialize, FloatsAreWrittenAsPythonsRepr) {
   EXPECT_EQ(python_float(1e22), "1e+22");
 }
 
+// Python's repr from an independent source: the shortest round-trip digits
+// of std::to_chars (libstdc++'s Ryū), placed by repr's rule (positional for
+// decimal exponents -4 to 15).
+std::string repr_from_to_chars(double value) {
+  std::array<char, 64> buffer{};
+  const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                                 std::chars_format::scientific)
+                       .ptr;
+  const std::string text(buffer.data(), end);  // d[.ddd]e±XX
+  const auto e = text.find('e');
+  std::string digits = text.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  const int exponent = std::stoi(text.substr(e + 1));
+  if (exponent < -4 || exponent >= 16) return "<exponent form>";
+  if (exponent < 0)
+    return "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+  const auto whole = static_cast<std::size_t>(exponent) + 1;
+  if (digits.size() <= whole) return digits + std::string(whole - digits.size(), '0') + ".0";
+  return digits.substr(0, whole) + "." + digits.substr(whole);
+}
+
+// The shortcut for values with few decimals (timestamps, durations) against
+// that independent repr: every 1 to 6 decimals, near 0, near 1e-4, near
+// 1e15, and values one ulp away (which must not take the shortcut wrongly).
+TEST(Serialize, FloatsWithFewDecimalsMatchAnIndependentShortestRepr) {
+  std::mt19937_64 random(17);
+  std::size_t checked = 0;
+  for (int decimals = 1; decimals <= 7; ++decimals) {
+    const double scale = std::pow(10.0, decimals);
+    for (int i = 0; i < 20000; ++i) {
+      const std::uint64_t magnitude = std::uint64_t{1} << (random() % 50);
+      const double value = static_cast<double>(random() % magnitude + 1) / scale;
+      for (const double v : {value, std::nextafter(value, 0.0), std::nextafter(value, 1e300)}) {
+        if (v < 1e-4 || v >= 1e16) continue;
+        ASSERT_EQ(python_float(v), repr_from_to_chars(v)) << fmt::format("{:.17g}", v);
+        ++checked;
+      }
+    }
+  }
+  for (const double v : {0.0001, 0.00015, 0.05, 0.5, 1700000000.25, 1234.5, 999999999999999.9,
+                         99999999999999.99, 0.1 + 0.2, 1e15 - 0.5}) {
+    EXPECT_EQ(python_float(v), repr_from_to_chars(v)) << fmt::format("{:.17g}", v);
+  }
+  EXPECT_GT(checked, 300000u);
+}
+
 TEST(Serialize, StringsAreAsciiWithPythonsEscapes) {
-  const auto line = to_line(RunnerInstalled{
-      .timestamp = 1, .flavor = "a\"b\\c/d\n\r\t\b\f\x01\x7f\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80",
-      .duration = 2});
+  const auto line = to_line(
+      RunnerInstalled{.timestamp = 1,
+                      .flavor = "a\"b\\c/d\n\r\t\b\f\x01\x7f\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80",
+                      .duration = 2});
   EXPECT_EQ(line,
             "{\"timestamp\": 1.0, \"event\": \"runner_installed\", \"flavor\": "
             "\"a\\\"b\\\\c/d\\n\\r\\t\\b\\f\\u0001\\u007f\\u00e9\\u2028\\ud83d\\ude00\", "

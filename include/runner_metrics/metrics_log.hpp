@@ -63,6 +63,15 @@ struct MetricsLogOptions {
 /// opened and when another process closed it after writing, never on a
 /// plain append.
 ///
+/// The rotation check makes no system call once one thread keeps appending:
+/// the log's inotify instance then signals that thread with SIGURG when the
+/// file is renamed, deleted or closed by another writer. The first such log
+/// installs a SIGURG handler that only counts, and only if SIGURG has its
+/// default action (ignore); a program that takes SIGURG over or blocks it
+/// makes the log read its inotify instance on each append again, after at
+/// most 64 appends or 100 ms. Blocking calls of that thread that SA_RESTART
+/// does not restart (poll, epoll_wait, nanosleep) can return EINTR then.
+///
 /// Failures throw IssueMetricEventError naming the path and the OS error; an
 /// invalid event throws ValidationError before anything is written.
 class MetricsLog {

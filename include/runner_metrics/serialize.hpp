@@ -17,6 +17,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -39,6 +41,19 @@ void append_python_float(std::string& out, double value);
 [[nodiscard]] bool append_ascii_json_string(std::string& out, std::string_view text);
 void append_integer(std::string& out, std::int64_t value);
 
+// The same pieces written at `out`, which has room for the most they can
+// take (below); each returns the end of what it wrote. A line is written
+// into one buffer and appended once: a std::string append per piece cost
+// more than the pieces.
+inline constexpr std::size_t kMaxFloatBytes = 32;    // -2.2250738585072014e-308
+inline constexpr std::size_t kMaxIntegerBytes = 20;  // -9223372036854775808
+/// Quotes, and at most 6 bytes (\u00XX) per byte of text.
+constexpr std::size_t max_json_string_bytes(std::size_t text_bytes) { return 2 + 6 * text_bytes; }
+char* write_python_float(char* out, double value);
+char* write_integer(char* out, std::int64_t value);
+/// nullptr when `text` is not valid UTF-8.
+char* write_ascii_json_string(char* out, std::string_view text);
+
 [[noreturn]] void throw_invalid(std::string_view parent, std::string_view field,
                                 std::string_view problem);
 /// Throws unless `name` is `own` or names none of the library's event types:
@@ -47,11 +62,7 @@ void append_integer(std::string& out, std::int64_t value);
 void check_event_name(std::string_view name, std::string_view own);
 [[noreturn]] void throw_line_too_long(std::string_view field, std::size_t size);
 
-template <class Owner, class Member, class Value>
-void append_value(std::string& out, const Value& value, const Field<Owner, Member>& field,
-                  std::string_view parent);
-
-// `, "name": ` for each field of R, made once: one append per member.
+// `, "name": ` for each field of R, made once: one copy per member.
 template <Record R>
 const auto& member_keys() {
   static const auto keys = std::apply(
@@ -63,8 +74,51 @@ const auto& member_keys() {
   return keys;
 }
 
+inline char* write_text(char* out, std::string_view text) {
+  std::memcpy(out, text.data(), text.size());
+  return out + text.size();
+}
+
+template <class Value>
+std::size_t max_value_bytes(const Value& value);
+
+// The most bytes write_record can write for `record`.
 template <Record R>
-void append_record(std::string& out, const R& record, std::string_view parent, bool first) {
+std::size_t max_record_bytes(const R& record) {
+  const auto& keys = member_keys<R>();
+  std::size_t bytes = 2;  // braces
+  std::size_t index = 0;
+  for_each_field<R>([&](const auto& field) {
+    const auto& member = record.*(field.member);
+    bytes += keys[index++].size();
+    if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
+      if (member) bytes += max_value_bytes(*member);
+    } else {
+      bytes += max_value_bytes(member);
+    }
+  });
+  return bytes;
+}
+
+template <class Value>
+std::size_t max_value_bytes(const Value& value) {
+  if constexpr (std::is_same_v<Value, double>) {
+    return kMaxFloatBytes;
+  } else if constexpr (std::is_same_v<Value, std::int64_t>) {
+    return kMaxIntegerBytes;
+  } else if constexpr (std::is_same_v<Value, std::string>) {
+    return max_json_string_bytes(value.size());
+  } else {
+    return max_record_bytes(value);
+  }
+}
+
+template <class Owner, class Member, class Value>
+char* write_value(char* out, const Value& value, const Field<Owner, Member>& field,
+                  std::string_view parent);
+
+template <Record R>
+char* write_record(char* out, const R& record, std::string_view parent, bool first) {
   const auto& keys = member_keys<R>();
   std::size_t index = 0;
   for_each_field<R>([&](const auto& field) {
@@ -73,45 +127,44 @@ void append_record(std::string& out, const R& record, std::string_view parent, b
     if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
       if (!member) return;
     }
-    out += first ? key.substr(2) : key;
+    out = write_text(out, first ? key.substr(2) : key);
     first = false;
     if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
-      append_value(out, *member, field, parent);
+      out = write_value(out, *member, field, parent);
     } else {
-      append_value(out, member, field, parent);
+      out = write_value(out, member, field, parent);
     }
   });
+  return out;
 }
 
 template <class Owner, class Member, class Value>
-void append_value(std::string& out, const Value& value, const Field<Owner, Member>& field,
+char* write_value(char* out, const Value& value, const Field<Owner, Member>& field,
                   std::string_view parent) {
   if constexpr (std::is_same_v<Value, double>) {
     if (!std::isfinite(value)) throw_invalid(parent, field.name, "must be a finite number");
     if (field.range == Range::NonNegative && value < 0) {
       throw_invalid(parent, field.name, "must be >= 0");
     }
-    append_python_float(out, value);
+    return write_python_float(out, value);
   } else if constexpr (std::is_same_v<Value, std::int64_t>) {
     if (field.range == Range::NonNegative && value < 0) {
       throw_invalid(parent, field.name, "must be an integer >= 0");
     }
-    append_integer(out, value);
+    return write_integer(out, value);
   } else if constexpr (std::is_same_v<Value, std::string>) {
-    if (!append_ascii_json_string(out, value)) {
-      throw_invalid(parent, field.name, "is not valid UTF-8");
-    }
+    char* const end = write_ascii_json_string(out, value);
+    if (end == nullptr) throw_invalid(parent, field.name, "is not valid UTF-8");
+    return end;
   } else {
     static_assert(Record<Value>, "a field is a double, std::int64_t, std::string or a Record");
-    out += '{';
-    append_record(out, value, field.name, true);
-    out += '}';
+    *out++ = '{';
+    out = write_record(out, value, field.name, true);
+    *out++ = '}';
+    return out;
   }
 }
 
-}  // namespace detail
-
-namespace detail {
 /// The name of the string field holding the most text, to blame for a line
 /// that is too long.
 template <Record R>
@@ -129,38 +182,56 @@ std::string_view longest_text_field(const R& record) {
   });
   return name;
 }
+
+inline constexpr std::string_view kLineStart = "{\"timestamp\": ";
+inline constexpr std::string_view kEventKey = ", \"event\": ";
+
+// The most bytes write_line can write for `event`.
+template <Event E>
+std::size_t max_line_bytes(const E& event) {
+  return kLineStart.size() + kMaxFloatBytes + kEventKey.size() +
+         max_json_string_bytes(event.event.size()) + max_record_bytes(event);
+}
+
+// Writes the event's line, "\n" included, at `out` (max_line_bytes of room).
+template <Event E>
+char* write_line(char* out, const E& event) {
+  out = write_text(out, kLineStart);
+  if (!std::isfinite(event.timestamp)) throw_invalid({}, "timestamp", "must be a finite number");
+  if (event.timestamp < 0) throw_invalid({}, "timestamp", "must be >= 0");
+  out = write_python_float(out, event.timestamp);
+  out = write_text(out, kEventKey);
+  out = write_ascii_json_string(out, event.event);
+  if (out == nullptr) throw_invalid({}, "event", "is not valid UTF-8");
+  if (event.event != event_type_name<E>()) check_event_name(event.event, event_type_name<E>());
+  out = write_record(out, event, {}, false);
+  *out++ = '}';
+  *out++ = '\n';
+  return out;
+}
+
+// A line that fits is written on the stack; a longer one (rare: long text)
+// in a buffer of its own.
+inline constexpr std::size_t kStackLineBytes = 4096;
+
 }  // namespace detail
 
 /// Appends the event's line, "\n" included, to `out`. On error `out` is left
 /// as it was.
 template <Event E>
 void append_line(std::string& out, const E& event) {
-  const std::size_t start = out.size();
-  try {
-    out += "{\"timestamp\": ";
-    if (!std::isfinite(event.timestamp)) {
-      detail::throw_invalid({}, "timestamp", "must be a finite number");
-    }
-    if (event.timestamp < 0) detail::throw_invalid({}, "timestamp", "must be >= 0");
-    detail::append_python_float(out, event.timestamp);
-    out += ", \"event\": ";
-    if (!detail::append_ascii_json_string(out, event.event)) {
-      detail::throw_invalid({}, "event", "is not valid UTF-8");
-    }
-    if (event.event != event_type_name<E>()) {
-      detail::check_event_name(event.event, event_type_name<E>());
-    }
-    detail::append_record(out, event, {}, false);
-    out += "}\n";
-  } catch (...) {
-    out.resize(start);
-    throw;
+  const std::size_t most = detail::max_line_bytes(event);
+  std::array<char, detail::kStackLineBytes> stack_buffer;  // NOLINT: written before read
+  std::unique_ptr<char[]> heap_buffer;
+  char* buffer = stack_buffer.data();
+  if (most > stack_buffer.size()) {
+    heap_buffer = std::make_unique_for_overwrite<char[]>(most);
+    buffer = heap_buffer.get();
   }
-  if (out.size() - start > MAX_LINE_BYTES) {
-    const std::size_t size = out.size() - start;
-    out.resize(start);
-    detail::throw_line_too_long(detail::longest_text_field(event), size);
-  }
+  const char* const end = detail::write_line(buffer, event);
+  const auto size = static_cast<std::size_t>(end - buffer);
+  if (size > MAX_LINE_BYTES) detail::throw_line_too_long(detail::longest_text_field(event), size);
+  out.append(buffer, size);
 }
 
 /// The event's line, "\n" included.

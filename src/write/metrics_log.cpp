@@ -23,6 +23,8 @@
 #include <string>
 #include <thread>
 
+#include "change_notice.hpp"
+
 namespace runner_metrics {
 
 namespace {
@@ -39,6 +41,26 @@ constexpr int kCreatePollMs = 2;
 // this many times, before the next line is started with "\n".
 constexpr int kFragmentLooks = 4;
 constexpr int kFragmentPauseMs = 5;
+
+// A thread that makes this many appends in a row has the change notices
+// directed at it; until then each append reads the inotify instance.
+constexpr int kOwnerStreak = 2;
+// The thread owning the notices reads the instance anyway once per this many
+// appends or this long, whichever comes first, to find out whether the
+// notices still arrive (a program may block SIGURG or take it over).
+constexpr std::uint32_t kAuditEvery = 64;
+constexpr std::int64_t kAuditEveryNs = 100'000'000;
+// Audits in a row that find events no notice announced, while the notices
+// seem to reach this thread, before they are given up for good (one can be
+// a notice still on its way).
+constexpr int kUnannouncedLimit = 3;
+
+// A clock read in user space (vDSO), precise to a few milliseconds.
+std::int64_t coarse_now_ns() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
 
 [[noreturn]] void throw_os_error(const std::filesystem::path& path, std::string_view action,
                                  int error) {
@@ -101,6 +123,19 @@ struct MetricsLog::File {
   int inotify_fd = -1;
   int watch = -1;
   bool inotify_unavailable = false;
+  // Change notices (change_notice.hpp): once one thread appends repeatedly,
+  // the instance signals that thread on each event, and its appends read the
+  // instance only when a notice came, or for an audit.
+  bool notices = false;
+  bool notices_given_up = false;
+  pid_t notice_owner = 0;
+  pid_t last_thread = 0;
+  pid_t refused_thread = 0;
+  int streak = 0;
+  std::uint64_t notices_seen = 0;
+  std::uint32_t appends_since_audit = 0;
+  std::int64_t last_audit_ns = 0;
+  int unannounced = 0;
   unsigned generation = fork_generation.load();
   std::size_t max_write = kMaxBatchWrite;
   bool regular = false;
@@ -165,6 +200,11 @@ struct MetricsLog::File {
     if (inotify_fd >= 0) ::close(inotify_fd);
     inotify_fd = -1;
     watch = -1;
+    notices = false;
+    notice_owner = 0;
+    last_thread = 0;
+    refused_thread = 0;
+    streak = 0;
   }
 
   // Whether the regular file `st` describes (ours) ends in part of a line
@@ -251,7 +291,55 @@ struct MetricsLog::File {
       watch_open_file();
       return kPathEvents | IN_CLOSE_WRITE;
     }
-    return drain_events();
+    if (notices_given_up || inotify_fd < 0) return drain_events();
+    const pid_t self = detail::current_thread_id();
+    // Read before the instance: a notice that comes during the read is
+    // looked at on the next append.
+    const std::uint64_t count = detail::change_notice_count.load(std::memory_order_acquire);
+    const bool announced = count != notices_seen;
+    if (notices && self == notice_owner) {
+      const std::int64_t now = coarse_now_ns();
+      if (!announced && ++appends_since_audit < kAuditEvery &&
+          now - last_audit_ns < kAuditEveryNs) {
+        return 0;  // the common path: no event was queued, no system call
+      }
+      notices_seen = count;
+      appends_since_audit = 0;
+      last_audit_ns = now;
+      const std::uint32_t mask = drain_events();
+      if (mask != 0 && !announced &&
+          (!detail::change_notices_reach_caller() || ++unannounced >= kUnannouncedLimit)) {
+        give_up_notices();  // the program took SIGURG over or blocks it
+      }
+      if (mask != 0 && announced) unannounced = 0;
+      return mask;
+    }
+    // Another thread's notices, or none yet: this append reads the instance,
+    // as every append did before notices, and the notices follow a thread
+    // that keeps appending.
+    streak = self == last_thread ? streak + 1 : 1;
+    last_thread = self;
+    if (streak >= kOwnerStreak && self != refused_thread) {
+      if (detail::change_notices_available() && detail::direct_change_notices(inotify_fd, self)) {
+        notices = true;
+        notice_owner = self;
+        appends_since_audit = 0;
+        last_audit_ns = coarse_now_ns();
+      } else {
+        detail::stop_change_notices(inotify_fd);
+        notices = false;
+        notice_owner = 0;
+        refused_thread = self;  // blocks SIGURG, or there are no notices: do not ask again
+      }
+    }
+    notices_seen = detail::change_notice_count.load(std::memory_order_acquire);
+    return drain_events();  // after directing, so no event falls between
+  }
+
+  void give_up_notices() {
+    detail::stop_change_notices(inotify_fd);
+    notices = false;
+    notices_given_up = true;
   }
 
   // logrotate's `create` renames the file and makes a new one at the path;
