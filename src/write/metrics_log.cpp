@@ -23,7 +23,7 @@
 #include <string>
 #include <thread>
 
-#include "change_notice.hpp"
+#include "write/change_notice.hpp"
 
 namespace runner_metrics {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "change_notice.hpp"
+#include "write/change_notice.hpp"
 
 #include <fcntl.h>
 #include <pthread.h>
