@@ -110,6 +110,9 @@ struct EventParser::Impl {
       if (key == "timestamp") {
         double seconds = 0;
         if (!decoder.decode_into(value, seconds, "timestamp", Range::NonNegative, {})) return false;
+        // An event happens at a time: `Infinity` stands for a value only (format.md §7).
+        if (is_unknown_value(seconds))
+          return decoder.fail({}, "timestamp", "must be a finite number");
         timestamp = seconds;
       } else if (key == "event") {
         std::string& name = event_name;  // reused: no allocation per line
