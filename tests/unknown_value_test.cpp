@@ -46,6 +46,12 @@ TEST(UnknownValue, LogRulesReadTheBareTokenInAnyFloatFieldWhateverTheSpacing) {
     EXPECT_EQ(installed.timestamp, 1740000000.5);
     EXPECT_EQ(installed.flavor, "s");
   }
+  // Before `event`, the type is not known yet when the value is met.
+  const ParsedLine& first =
+      parser.read(R"({"duration": Infinity, "timestamp": 2, "event": "runner_installed", )"
+                  R"("flavor": "s"})");
+  ASSERT_EQ(first.kind, ParsedLine::Kind::Event) << first.field << ": " << first.problem;
+  EXPECT_TRUE(is_unknown_value(std::get<RunnerInstalled>(first.event).duration));
   const ParsedLine& stop = parser.read(
       R"({"timestamp": 1, "event": "runner_stop", "flavor": "s", "workflow": "w", "repo": "r", )"
       R"("github_event": "e", "status": "normal", "job_duration": Infinity, "job_conclusion": "success"})");
@@ -67,6 +73,14 @@ TEST(UnknownValue, EverythingElseThatLooksLikeItIsInvalidNamingTheField) {
       {kHead + R"("duration": 1, "extra": {"v": Infinity}})", "extra"},
       {kHead + R"("duration": Infinity, "duration": 1})", "duration"},
       {R"({"timestamp": Infinity, "event": "runner_resized"})", "timestamp"},
+      {R"({"x": Infinity, "timestamp": 1, "event": "runner_installed", "flavor": "s", )"
+       R"("duration": 1})",
+       "x"},
+      {R"({"v": Infinity, "timestamp": 1, "event": "runner_resized"})", "v"},
+      {R"({"v": Infinity, "timestamp": 1})", "v"},
+      {R"({"idle_runners": Infinity, "timestamp": 1, "event": "reconciliation", "flavor": "s", )"
+       R"("crashed_runners": 0, "duration": 1})",
+       "idle_runners"},
       {R"({"event": "runner_resized", "v": Infinity})", "v"},
       {R"({"timestamp": 1, "event": "reconciliation", "flavor": "s", "crashed_runners": 0, )"
        R"("idle_runners": 0, "expected_runners": Infinity, "duration": 1})",
@@ -108,6 +122,14 @@ TEST(UnknownValue, NoWriterTakesIt) {
   try {
     input.parse(kHead + R"("duration": Infinity})");
     ADD_FAILURE() << "Input rules took Infinity";
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.field(), "duration");
+    EXPECT_EQ(e.problem(), "must be a finite number");
+  }
+  try {
+    input.parse(R"({"duration": Infinity, "timestamp": 1, "event": "runner_installed", )"
+                R"("flavor": "s"})");
+    ADD_FAILURE() << "Input rules took Infinity before the event's name";
   } catch (const ValidationError& e) {
     EXPECT_EQ(e.field(), "duration");
     EXPECT_EQ(e.problem(), "must be a finite number");

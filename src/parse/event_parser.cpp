@@ -53,6 +53,8 @@ struct EventParser::Impl {
   Failure failure;
   SeenNames seen;
   std::string event_name;
+  // A member before `event` whose value is the bare token `Infinity`.
+  std::string infinity_before_event;
 
   ParsedLine& invalid(std::string field, std::string problem) {
     result.kind = ParsedLine::Kind::Invalid;
@@ -135,8 +137,14 @@ struct EventParser::Impl {
         if (!decoder.check_json(value, {}, key)) return false;
       } else if (type_index == std::variant_npos) {
         // Read again once the type is known, unless the type turns out to
-        // be another writer's: then this was the only look at it.
-        if (first_pass && !decoder.check_json(value, {}, key)) return false;
+        // be another writer's: then this was the only look at it. `Infinity`
+        // is no JSON, but may be a float field's unknown value (format.md §7):
+        // the second pass decides, or the line is invalid if there is none.
+        if (first_pass && ValueDecoder::is_infinity_token(value)) {
+          if (infinity_before_event.empty()) infinity_before_event = key;
+        } else if (first_pass && !decoder.check_json(value, {}, key)) {
+          return false;
+        }
         needs_second_pass = true;
       } else {
         const int found = std::visit(
@@ -148,7 +156,10 @@ struct EventParser::Impl {
               fmt::format("is not a field of {}",
                           std::visit([](auto& e) -> std::string_view { return e.event; }, event)));
         }
-        if (found == 0 && first_pass && !decoder.check_json(value, {}, key)) return false;
+        if (found == 0 && (first_pass || ValueDecoder::is_infinity_token(value)) &&
+            !decoder.check_json(value, {}, key)) {
+          return false;
+        }
       }
     }
     if (type_index == std::variant_npos || needs_second_pass) return true;
@@ -178,6 +189,7 @@ struct EventParser::Impl {
   // The slow path, which names what is wrong. `line` is in `buffer`, padded.
   const ParsedLine& decode_on_demand(std::string_view line) {
     std::size_t type_index = std::variant_npos;
+    infinity_before_event.clear();
     bool needs_second_pass = false;
     bool other = false;
     bool has_event = false;
@@ -210,6 +222,9 @@ struct EventParser::Impl {
       }
       if (!needs_second_pass || other || type_index == std::variant_npos) break;
       needs_second_pass = false;
+    }
+    if (!infinity_before_event.empty() && (other || type_index == std::variant_npos)) {
+      return invalid(std::move(infinity_before_event), "is not valid JSON");
     }
     if (!has_event) return invalid("event", "is required");
     if (other) {
