@@ -259,12 +259,15 @@ void walk_fields(Oracle& oracle, const RunnerStop& e) {
   oracle.text("status", e.status);
   // status_info.code is any int64: a process killed by a signal reports -9.
   oracle.number("job_duration", e.job_duration);
+  if (e.job_conclusion) oracle.text("job_conclusion", *e.job_conclusion);
 }
 
 void walk_fields(Oracle& oracle, const Reconciliation& e) {
   oracle.text("flavor", e.flavor);
   oracle.count("crashed_runners", e.crashed_runners);
   oracle.count("idle_runners", e.idle_runners);
+  if (e.active_runners) oracle.count("active_runners", *e.active_runners);
+  if (e.expected_runners) oracle.count("expected_runners", *e.expected_runners);
   oracle.number("duration", e.duration);
 }
 
@@ -320,6 +323,7 @@ AnyEvent make_event(Values& values, Oracle& oracle) {
       e.status = values.text();
       e.status_info = values.maybe(CodeInformation{.code = values.integer()});
       e.job_duration = values.number();
+      e.job_conclusion = values.maybe(values.text());
       any = e;
       break;
     }
@@ -329,6 +333,8 @@ AnyEvent make_event(Values& values, Oracle& oracle) {
       e.flavor = values.text();
       e.crashed_runners = values.integer();
       e.idle_runners = values.integer();
+      e.active_runners = values.maybe(values.integer());
+      e.expected_runners = values.maybe(values.integer());
       e.duration = values.number();
       any = e;
       break;

@@ -10,7 +10,8 @@
 //   - read in place, followed by bytes that are not the parser's own, the
 //     line reads the same;
 //   - a valid event is written again as a well-formed line that reads back
-//     as the same event.
+//     as the same event, unless it holds an unknown value (`Infinity`,
+//     format.md §7): only Log rules read one, and nothing writes it.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -68,6 +69,18 @@ void check_rules(ParseRules rules, std::string_view line) {
               placed.problem == fast.problem &&
               (placed.kind != ParsedLine::Kind::Event || placed.event == fast.event),
           "a line read in place reads differently");
+  }
+  if (fast.kind == ParsedLine::Kind::Event && count_unknown_values(fast.event) > 0) {
+    check(rules == ParseRules::Log, "Input rules take an unknown value");
+    check(line.find("Infinity") != std::string_view::npos, "an unknown value without Infinity");
+    bool refused = false;
+    try {
+      (void)fuzz::any_to_line(fast.event);
+    } catch (const ValidationError&) {
+      refused = true;
+    }
+    check(refused, "an event of unknown value is written");
+    return;
   }
   if (fast.kind == ParsedLine::Kind::Event) {
     const std::string written = fuzz::any_to_line(fast.event);

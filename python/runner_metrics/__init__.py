@@ -135,12 +135,7 @@ def _make_spec(cls: type) -> object:
 class Record:
     """A JSON object of typed fields, declared by annotations (the ancestor's pydantic BaseModel).
 
-    >>> # The library's events, field for field as the C++ library describes them (a
-# test holds the two equal). A field the library gains is one line here, in
-# line order, e.g. `job_conclusion: Optional[str] = None` after job_duration.
-
-
-class CodeInformation(Record):
+    >>> class CodeInformation(Record):
     ...     code: int
     >>> CodeInformation(code=137).json()
     '{"code": 137}'
@@ -224,6 +219,11 @@ class Event(Record):
     event: str
 
 
+# The library's events, field for field as the C++ library describes them (a
+# test holds the two equal). A field the library gains is one line here, in
+# line order.
+
+
 class CodeInformation(Record):
     """How a stopped runner's job ended: an exit code (may be negative) or an HTTP status."""
 
@@ -253,7 +253,7 @@ class RunnerStart(Event):
 
 
 class RunnerStop(Event):
-    """A runner finished or failed its job.
+    """A runner finished or failed its job; ``job_conclusion`` (GitHub's, e.g. "success") may be None.
 
     >>> RunnerStop(timestamp=1, flavor="s", workflow="w", repo="o/r", github_event="push",
     ...            status="abnormal", status_info=CodeInformation(code=137), job_duration=61.25).json()
@@ -267,14 +267,21 @@ class RunnerStop(Event):
     status: str
     status_info: Optional[CodeInformation] = None
     job_duration: NonNegativeFloat
+    job_conclusion: Optional[str] = None  # since January 2024
 
 
 class Reconciliation(Event):
-    """One pass of the fleet manager's reconciliation over a flavor; counts are integers >= 0."""
+    """One pass of the fleet manager's reconciliation over a flavor; counts are integers >= 0.
+
+    ``active_runners`` (busy after the pass) and ``expected_runners`` (what the pass aimed
+    for) may be None, and are then left out of the line.
+    """
 
     flavor: str
     crashed_runners: NonNegativeInt
     idle_runners: NonNegativeInt
+    active_runners: Optional[NonNegativeInt] = None  # since October 2024
+    expected_runners: Optional[NonNegativeInt] = None  # since October 2024
     duration: NonNegativeFloat
 
 
@@ -354,7 +361,9 @@ def read_events(path: Union[str, "_os.PathLike[str]"]) -> Iterator[Union[Event, 
      OtherLine(number=2, text='{"timestamp": 5, "event": "runner_resized"}'),
      InvalidLine(number=3, text='{"timestamp": -1, ...}', field='timestamp', problem='must be >= 0')]
 
-    Members of a newer writer are ignored, as in every reader of the log.
+    Members of a newer writer are ignored, as in every reader of the log. A float written as
+    the bare token ``Infinity`` (the ancestor's unknown value) reads as ``float("inf")``;
+    no event holding one can be written.
     Raises ReadLogError (an OSError) if the file cannot be read.
     """
     for item in _rm.LogLines(_os.fsdecode(path)):

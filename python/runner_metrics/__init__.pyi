@@ -87,18 +87,24 @@ class RunnerStop(Event):
     status: str
     status_info: Optional[CodeInformation]
     job_duration: float
+    job_conclusion: Optional[str]
     def __init__(self, *, timestamp: float, flavor: str, workflow: str, repo: str,
                  github_event: str, status: str,
                  status_info: Union[CodeInformation, Dict[str, int], None] = None,
-                 job_duration: float, event: str = ...) -> None: ...
+                 job_duration: float, job_conclusion: Optional[str] = None,
+                 event: str = ...) -> None: ...
 
 class Reconciliation(Event):
     flavor: str
     crashed_runners: int
     idle_runners: int
+    active_runners: Optional[int]
+    expected_runners: Optional[int]
     duration: float
     def __init__(self, *, timestamp: float, flavor: str, crashed_runners: int,
-                 idle_runners: int, duration: float, event: str = ...) -> None: ...
+                 idle_runners: int, active_runners: Optional[int] = None,
+                 expected_runners: Optional[int] = None, duration: float,
+                 event: str = ...) -> None: ...
 
 class MetricsLog:
     """MetricsLog("/srv/metrics.log").append(event) → one line, one write(2); thread-safe."""

@@ -3,7 +3,9 @@
 
 The same models as the ancestor's (pydantic BaseModel, NonNegativeFloat, an
 `event` defaulting to the class name in snake case) and its issue_event:
-open the log for append, write `.json(exclude_none=True)` and a newline.
+open the log for append, write `.json(exclude_none=True)` and a newline. The
+optional fields its successors added (job_conclusion, active_runners,
+expected_runners) are here too, where they added them.
 """
 
 import re
@@ -58,12 +60,15 @@ class RunnerStop(Event):
     status: str
     status_info: Optional[CodeInformation]
     job_duration: NonNegativeFloat
+    job_conclusion: Optional[str]
 
 
 class Reconciliation(Event):
     flavor: str
     crashed_runners: int
     idle_runners: int
+    active_runners: Optional[int]
+    expected_runners: Optional[int]
     duration: NonNegativeFloat
 
 

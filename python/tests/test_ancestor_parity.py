@@ -23,7 +23,7 @@ EVENTS = 12_000
 SEED = 20261205
 
 FLOAT_FIELDS = {"timestamp", "duration", "idle", "queue_duration", "job_duration"}
-COUNT_FIELDS = {"crashed_runners", "idle_runners"}
+COUNT_FIELDS = {"crashed_runners", "idle_runners", "active_runners", "expected_runners"}
 LIBRARY_NAMES = {"runner_installed", "runner_start", "runner_stop", "reconciliation"}
 
 FLOAT_EDGES = [0.0, -0.0, 5e-324, 2.2250738585072014e-308, 1e-300, 1e-05, 0.0001, 1.5e-07,
@@ -100,9 +100,14 @@ def random_keywords(rng):
         if rng.random() < 0.6:
             data["status_info"] = {"code": random_code(rng)} if rng.random() < 0.9 else None
         data["job_duration"] = random_float(rng)
+        if rng.random() < 0.5:  # the successor's field
+            data["job_conclusion"] = random_text(rng) if rng.random() < 0.9 else None
     else:
         data["crashed_runners"] = random_count(rng)
         data["idle_runners"] = random_count(rng)
+        for name in ("active_runners", "expected_runners"):  # the successor's fields
+            if rng.random() < 0.5:
+                data[name] = random_count(rng) if rng.random() < 0.9 else None
         data["duration"] = random_float(rng)
     return kind, data
 
@@ -121,7 +126,7 @@ def refused_field(data):
                 return name
             if not math.isfinite(value) or value < 0:
                 return name
-        if name in COUNT_FIELDS:
+        if name in COUNT_FIELDS and value is not None:
             if type(value) is not int or not 0 <= value < 2**63:
                 return name
         if name == "event" and value in LIBRARY_NAMES:

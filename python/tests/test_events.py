@@ -111,6 +111,49 @@ def test_counts_are_integers_from_zero_to_2_63_minus_1(value, problem):
                           duration=1).crashed_runners == 2**63 - 1
 
 
+@pytest.mark.parametrize("field", ["active_runners", "expected_runners"])
+@pytest.mark.parametrize("value, problem", [
+    (-1, "must be an integer >= 0"),
+    (2.5, "must be an integer, not float"),
+    (True, "must be an integer, not a boolean"),
+    ("3", "must be an integer, not str"),
+])
+def test_the_later_counts_are_optional_integers_from_zero(field, value, problem):
+    with pytest.raises(ValidationError) as error:
+        Reconciliation(timestamp=1, flavor="s", crashed_runners=0, idle_runners=0, duration=1,
+                       **{field: value})
+    assert (error.value.field, error.value.problem) == (field, problem)
+    event = Reconciliation(timestamp=1, flavor="s", crashed_runners=0, idle_runners=0, duration=1,
+                           **{field: 0})
+    assert getattr(event, field) == 0
+    assert event.json() == ('{"timestamp": 1.0, "event": "reconciliation", "flavor": "s", '
+                            f'"crashed_runners": 0, "idle_runners": 0, "{field}": 0, "duration": 1.0}}')
+
+
+def test_the_later_fields_are_none_when_absent_and_written_in_the_successors_order():
+    seed_era = Reconciliation(timestamp=2, flavor="s", crashed_runners=1, idle_runners=2, duration=4)
+    assert seed_era.active_runners is None and seed_era.expected_runners is None
+    assert seed_era.json() == ancestor.Reconciliation(
+        timestamp=2, flavor="s", crashed_runners=1, idle_runners=2, duration=4).json(exclude_none=True)
+    both = Reconciliation(timestamp=2, flavor="s", crashed_runners=0, idle_runners=5,
+                          expected_runners=8, active_runners=3, duration=42.5)
+    assert both.json() == ('{"timestamp": 2.0, "event": "reconciliation", "flavor": "s", '
+                           '"crashed_runners": 0, "idle_runners": 5, "active_runners": 3, '
+                           '"expected_runners": 8, "duration": 42.5}')
+    stop = RunnerStop(**STOP, status_info={"code": 403}, job_conclusion="failure")
+    assert stop.job_conclusion == "failure"
+    assert stop.json().endswith('"status_info": {"code": 403}, "job_duration": 61.25, '
+                                '"job_conclusion": "failure"}')
+    assert RunnerStop(**STOP).job_conclusion is None
+    assert "job_conclusion" not in RunnerStop(**STOP).json()
+    assert RunnerStop(**dict(STOP, status="external-contributor-check-failure")).json() == (
+        ancestor.RunnerStop(**dict(STOP, status="external-contributor-check-failure")).json(
+            exclude_none=True))
+    with pytest.raises(ValidationError) as error:
+        RunnerStop(**STOP, job_conclusion=5)
+    assert (error.value.field, error.value.problem) == ("job_conclusion", "must be a string, not int")
+
+
 def test_code_may_be_negative_but_not_fractional_and_errors_name_the_nested_field():
     assert RunnerStop(**STOP, status_info={"code": -9}).status_info.code == -9
     with pytest.raises(ValidationError) as error:

@@ -3,6 +3,7 @@
 
 import datetime
 import json
+import math
 import random
 import subprocess
 
@@ -55,7 +56,7 @@ def test_read_events_yields_events_other_and_invalid_lines_in_order(tmp_path):
         '{"timestamp": -1, "event": "runner_installed", "flavor": "s", "duration": 1}\n'
         '{"timestamp": 1, "event": "runner_stop", "flavor": "s", "workflow": "w", "repo": "r", '
         '"github_event": "e", "status": "abnormal", "status_info": {"code": -9}, "job_duration": 2, '
-        '"job_conclusion": "failure"}\n'
+        '"job_conclusion": "failure", "runner_labels": ["x64", {"a": null}]}\n'
         "\xff\xfe garbage\n")
     lines = list(runner_metrics.read_events(path))
     assert lines[0] == RunnerInstalled(timestamp=123, flavor="small", duration=456)
@@ -67,7 +68,7 @@ def test_read_events_yields_events_other_and_invalid_lines_in_order(tmp_path):
     assert type(lines[3]) is RunnerStop and lines[3].status_info.code == -9  # newer members ignored
     assert lines[3].json() == runner_metrics.RunnerStop(
         timestamp=1, flavor="s", workflow="w", repo="r", github_event="e", status="abnormal",
-        status_info={"code": -9}, job_duration=2).json()
+        status_info={"code": -9}, job_duration=2, job_conclusion="failure").json()
     assert isinstance(lines[4], InvalidLine) and lines[4].number == 5
     assert len(lines) == 5
 
@@ -139,3 +140,48 @@ def test_summarize_refuses_a_time_it_cannot_read(tmp_path):
         runner_metrics.summarize(tmp_path / "m.log", since="yesterday")
     with pytest.raises(TypeError, match="until"):
         runner_metrics.summarize(tmp_path / "m.log", until=True)
+
+
+def test_read_events_takes_infinity_as_an_unknown_value_and_refuses_its_look_alikes(tmp_path):
+    path = tmp_path / "m.log"
+    path.write_text(
+        '{"timestamp": 1740000000.125, "event": "runner_installed", "flavor": "s", "duration": Infinity}\n'
+        '{"timestamp": 1, "event": "runner_start", "flavor": "s", "workflow": "Infinity", "repo": "r", '
+        '"github_event": "e", "idle": 2, "queue_duration": Infinity}\n'
+        '{"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": -Infinity}\n'
+        '{"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": NaN}\n'
+        '{"timestamp": Infinity, "event": "runner_installed", "flavor": "s", "duration": 1}\n'
+        '{"timestamp": 1, "event": "reconciliation", "flavor": "s", "crashed_runners": 0, '
+        '"idle_runners": Infinity, "duration": 1}\n'
+        '{"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": 1, "x": Infinity}\n'
+        '{"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": Infinityx}\n')
+    lines = list(runner_metrics.read_events(path))
+    assert type(lines[0]) is RunnerInstalled and lines[0].duration == math.inf
+    assert lines[0].timestamp == 1740000000.125 and lines[0].flavor == "s"
+    assert type(lines[1]) is RunnerStart and lines[1].queue_duration == math.inf
+    assert lines[1].workflow == "Infinity" and lines[1].idle == 2.0
+    assert [(line.number, line.field) for line in lines[2:]] == [
+        (3, "duration"), (4, "duration"), (5, "timestamp"), (6, "idle_runners"), (7, "x"),
+        (8, "duration")]
+    assert all(type(line) is InvalidLine and line.problem for line in lines[2:])
+    # What was read with an unknown value cannot be written back.
+    with pytest.raises(runner_metrics.ValidationError) as error:
+        lines[0].json()
+    assert str(error.value) == "duration: must be a finite number"
+    with pytest.raises(runner_metrics.ValidationError) as error:
+        runner_metrics.parse_event(path.read_text().splitlines()[0])
+    assert error.value.field == "duration"
+
+
+def test_summarize_counts_an_event_of_unknown_value_but_keeps_it_out_of_the_statistics(tmp_path):
+    path = tmp_path / "m.log"
+    path.write_text(
+        '{"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": Infinity}\n'
+        '{"timestamp": 2, "event": "runner_installed", "flavor": "s", "duration": 30.5}\n')
+    summary = runner_metrics.summarize(path)
+    assert summary["lines"] == {"total": 2, "valid": 2, "other": 0, "invalid": 0}
+    group = summary["groups"][0]
+    assert group["counts"]["runner_installed"] == 2
+    installation = group["durations"]["installation"]
+    assert installation["count"] == 1
+    assert installation["min"] == installation["max"] == installation["avg"] == 30.5

@@ -36,23 +36,30 @@ void keep_latest(Tally& tally, std::string_view flavor, const LatestReconciliati
   }
 }
 
+// Unknown values (format.md §7): the event counts, its value goes into no
+// statistic. Minimal until the measures table takes this over.
+template <class Stats>
+void add_known(Stats& stats, double seconds) {
+  if (!is_unknown_value(seconds)) stats.add(seconds);
+}
+
 template <class Tally>
 void tally_event(Tally& tally, const RunnerInstalled& e, LogPosition) {
   ++tally.counts.runner_installed;
-  tally.durations.installation.add(e.duration);
+  add_known(tally.durations.installation, e.duration);
 }
 
 template <class Tally>
 void tally_event(Tally& tally, const RunnerStart& e, LogPosition) {
   ++tally.counts.runner_start;
-  tally.durations.idle.add(e.idle);
-  if (e.queue_duration) tally.durations.queue.add(*e.queue_duration);
+  add_known(tally.durations.idle, e.idle);
+  if (e.queue_duration) add_known(tally.durations.queue, *e.queue_duration);
 }
 
 template <class Tally>
 void tally_event(Tally& tally, const RunnerStop& e, LogPosition) {
   ++tally.counts.runner_stop;
-  if (e.status == "normal") tally.durations.job.add(e.job_duration);
+  if (e.status == "normal") add_known(tally.durations.job, e.job_duration);
 }
 
 template <class Tally>
@@ -60,7 +67,7 @@ void tally_event(Tally& tally, const Reconciliation& e, LogPosition position) {
   ++tally.counts.reconciliation;
   tally.counts.crashed_runners =
       saturating_add(tally.counts.crashed_runners, static_cast<std::uint64_t>(e.crashed_runners));
-  tally.durations.reconciliation.add(e.duration);
+  add_known(tally.durations.reconciliation, e.duration);
   keep_latest(tally, e.flavor, {e.timestamp, position, e.idle_runners});
 }
 

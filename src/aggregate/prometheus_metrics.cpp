@@ -26,6 +26,7 @@ Histogram::Histogram(std::span<const double> bounds) noexcept
     : bounds_(bounds.first(std::min(bounds.size(), MAX_BUCKETS - 1))) {}
 
 void Histogram::observe(double value) noexcept {
+  if (is_unknown_value(value)) return;  // format.md §7: in no histogram
   // The first bucket whose upper bound is >= value; past the last, +Inf.
   const auto bucket = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
   ++buckets_[static_cast<std::size_t>(bucket)];

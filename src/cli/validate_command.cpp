@@ -3,7 +3,10 @@
 // the first invalid lines with where they are and what is wrong.
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <deque>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,13 @@ std::string printable(std::string_view text) {
 void validate(const std::vector<std::string>& paths) {
   SummarizeOptions options;
   options.invalid_lines_kept = kListed;
+  // format.md §7's unknown values, counted by each worker on its own.
+  std::deque<std::uint64_t> unknown_by_worker;
+  options.sink_for_worker = [&unknown_by_worker](unsigned) -> EventSink {
+    std::uint64_t& unknown = unknown_by_worker.emplace_back(0);
+    return
+        [&unknown](const AnyEvent& event, LogPosition) { unknown += count_unknown_values(event); };
+  };
   LogsSummary result;
   {
     ProgressBar bar;
@@ -55,6 +65,11 @@ void validate(const std::vector<std::string>& paths) {
   }
   out += fmt::format("{} lines: {} valid, {} other, {} invalid\n", lines.total, lines.valid,
                      lines.other, lines.invalid);
+  const std::uint64_t unknown =
+      std::accumulate(unknown_by_worker.begin(), unknown_by_worker.end(), std::uint64_t{0});
+  if (unknown > 0) {
+    out += fmt::format("unknown values (Infinity): {}\n", unknown);
+  }
   write_stdout(out);
   if (lines.invalid > 0) {
     throw ValidationError({},
@@ -71,7 +86,8 @@ void add_validate_command(CLI::App& app, Action& action) {
   command->add_option("FILE", *files, LOG_FILES_HELP);
   command->footer(
       "Prints each invalid line as FILE:LINE: reason (the first 20, then a count) and a total. "
-      "Events of other types (newer writers) are not invalid.\n"
+      "Events of other types (newer writers) are not invalid. A float written as the bare token "
+      "Infinity (the ancestor's unknown value) is valid, and counted on a line of its own.\n"
       "Exit status: 0 every line is valid; 2 some line is invalid; 1 a file could not be read.");
   command->callback([files, &action] { action = [files] { validate(log_files(*files)); }; });
 }

@@ -45,6 +45,8 @@ struct BasicEventParser<Variant>::Impl {
     bool other = false;
     bool has_event = false;
     std::optional<double> timestamp;
+    /// A member before `event` whose value is the bare token `Infinity`.
+    std::string infinity_before_event;
   };
 
   ParseRules rules;
@@ -114,6 +116,9 @@ struct BasicEventParser<Variant>::Impl {
       if (key == "timestamp") {
         double seconds = 0;
         if (!decoder.decode_into(value, seconds, "timestamp", Range::NonNegative, {})) return false;
+        // An event happens at a time: `Infinity` stands for a value only (format.md §7).
+        if (is_unknown_value(seconds))
+          return decoder.fail({}, "timestamp", "must be a finite number");
         scan.timestamp = seconds;
       } else if (key == "event") {
         std::string& name = event_name;  // reused: no allocation per line
@@ -136,8 +141,14 @@ struct BasicEventParser<Variant>::Impl {
         if (!decoder.check_json(value, {}, key)) return false;
       } else if (scan.type_index == std::variant_npos) {
         // Read again once the type is known, unless the type turns out to
-        // be another writer's: then this was the only look at it.
-        if (first_pass && !decoder.check_json(value, {}, key)) return false;
+        // be another writer's: then this was the only look at it. `Infinity`
+        // is no JSON, but may be a float field's unknown value (format.md §7):
+        // the second pass decides, or the line is invalid if there is none.
+        if (first_pass && ValueDecoder::is_infinity_token(value)) {
+          if (scan.infinity_before_event.empty()) scan.infinity_before_event = key;
+        } else if (first_pass && !decoder.check_json(value, {}, key)) {
+          return false;
+        }
         scan.needs_second_pass = true;
       } else {
         const int found = std::visit(
@@ -149,7 +160,10 @@ struct BasicEventParser<Variant>::Impl {
               fmt::format("is not a field of {}",
                           std::visit([](auto& e) -> std::string_view { return e.event; }, event)));
         }
-        if (found == 0 && first_pass && !decoder.check_json(value, {}, key)) return false;
+        if (found == 0 && (first_pass || ValueDecoder::is_infinity_token(value)) &&
+            !decoder.check_json(value, {}, key)) {
+          return false;
+        }
       }
     }
     if (scan.type_index == std::variant_npos || scan.needs_second_pass) return true;
@@ -205,6 +219,10 @@ struct BasicEventParser<Variant>::Impl {
       }
       if (!scan.needs_second_pass || scan.other || scan.type_index == std::variant_npos) break;
       scan.needs_second_pass = false;
+    }
+    if (!scan.infinity_before_event.empty() &&
+        (scan.other || scan.type_index == std::variant_npos)) {
+      return invalid(std::move(scan.infinity_before_event), "is not valid JSON");
     }
     if (!scan.has_event) return invalid("event", "is required");
     if (scan.other) {

@@ -115,7 +115,12 @@ class ValueDecoder {
   bool decode_into(od::value& value, std::optional<T>& member, std::string_view name, Range range,
                    std::string_view parent) {
     od::json_type type{};
-    if (!read_json_type(value, type)) return fail(parent, name, "is not valid JSON");
+    if (!read_json_type(value, type)) {
+      // `Infinity` is no JSON type; the member's own decoder decides on it.
+      if (is_infinity_token(value))
+        return decode_into(value, member.emplace(), name, range, parent);
+      return fail(parent, name, "is not valid JSON");
+    }
     if (type == od::json_type::null) {
       member.reset();
       return true;
@@ -125,6 +130,13 @@ class ValueDecoder {
 
   bool decode_into(od::value& value, double& member, std::string_view name, Range range,
                    std::string_view parent) {
+    if (is_infinity_token(value)) {
+      // format.md §7: the ancestor's "value unknown", read from a log, never
+      // taken as input to write.
+      if (rules_ != ParseRules::Log) return fail(parent, name, "must be a finite number");
+      member = UNKNOWN_VALUE;
+      return true;
+    }
     if (!is_number(value)) return fail_not_number(value, parent, name, "must be a number");
     // Not value.get_double(): simdjson 3.0's On-Demand misreads numbers of
     // over 19 significant digits (0.3000000005678901234500000004 came out
@@ -151,6 +163,12 @@ class ValueDecoder {
       return fail(parent, name, "must be an integer >= 0");
     }
     return true;
+  }
+
+  // The bare token `Infinity`, the whole value: not `-Infinity`, `Infinityx`
+  // or `"Infinity"`. It is no JSON, so only a float field ever takes it.
+  static bool is_infinity_token(od::value& value) {
+    return trim_whitespace(value.raw_json_token()) == "Infinity";
   }
 
   // Whether `value` is a number in RFC 8259's grammar. simdjson takes `01`

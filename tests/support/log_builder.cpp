@@ -284,7 +284,7 @@ JunkLog junk_log() {
   ++log.valid;
   add(installed_line(1, "small", 2).substr(0, 30), &JunkLog::invalid);
   add(std::string("\0\xff\xfe{\"event\": \x80}", 15), &JunkLog::invalid);
-  add(R"({"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": Infinity})",
+  add(R"({"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": -Infinity})",
       &JunkLog::invalid);
   add(R"({"timestamp": 1, "event": "runner_installed", "flavor": "s", "duration": NaN})",
       &JunkLog::invalid);

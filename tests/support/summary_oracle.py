@@ -43,8 +43,25 @@ def no_duplicates(pairs):
     return seen
 
 
+# format.md §7: the bare token Infinity is a float field's unknown value, and
+# invalid anywhere else; -Infinity and NaN are invalid everywhere.
+UNKNOWN = object()
+
+
 def reject_constant(name):
+    if name == "Infinity":
+        return UNKNOWN
     raise Invalid(name)
+
+
+def holds_unknown(value):
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(holds_unknown(member) for member in value.values())
+    if isinstance(value, list):
+        return any(holds_unknown(element) for element in value)
+    return False
 
 
 def check_float(value):
@@ -86,7 +103,12 @@ def classify(raw):
             raise Invalid("no event")
         name = check_str(obj["event"])
         if name not in TYPES:
+            if holds_unknown(obj):
+                raise Invalid("Infinity in another writer's event")
             return "other", None
+        float_fields = {field for field, kind, _ in TYPES[name] if kind == "float"}
+        if any(holds_unknown(value) for key, value in obj.items() if key not in float_fields):
+            raise Invalid("Infinity where no float field is")
         if "timestamp" not in obj:
             raise Invalid("no timestamp")
         event = {"timestamp": obj["timestamp"], "event": name}
@@ -101,7 +123,7 @@ def classify(raw):
             if kind == "str":
                 event[field] = check_str(value)
             elif kind == "float":
-                event[field] = check_float(value)
+                event[field] = math.inf if value is UNKNOWN else check_float(value)
             elif kind == "count":
                 event[field] = check_int(value, 0)
             else:
@@ -123,6 +145,7 @@ def lines_of(path):
 
 
 def stats(values):
+    values = [value for value in values if value != math.inf]  # unknown values: in no statistic
     if not values:
         return {"count": 0, "min": None, "max": None, "avg": None,
                 "p50": None, "p95": None, "p99": None}

@@ -151,11 +151,12 @@ std::string Vector::event_name() const {
   return event != nullptr ? event->text : "";
 }
 
-std::string Vector::label() const { return fmt::format("vectors.jsonl:{}", line); }
+std::string Vector::label() const { return fmt::format("{}:{}", file, line); }
 
-std::vector<Vector> load_vectors() {
-  const auto content = read_file(RUNNER_METRICS_VECTORS);
-  if (!content) throw std::runtime_error("cannot read " RUNNER_METRICS_VECTORS);
+std::vector<Vector> load_vectors(const std::string& file) {
+  const std::string path = std::string(RUNNER_METRICS_SOURCE_DIR) + "/tests/data/" + file;
+  const auto content = read_file(path);
+  if (!content) throw std::runtime_error("cannot read " + path);
   std::vector<Vector> vectors;
   std::size_t line_number = 0;
   for (std::size_t start = 0; start < content->size();) {
@@ -167,6 +168,7 @@ std::vector<Vector> load_vectors() {
     if (line.empty()) continue;
     const auto top = parse_json_object(line);
     Vector v;
+    v.file = file;
     v.line = line_number;
     if (const auto* in = find(top, "in")) {
       v.input = in->raw;
@@ -175,14 +177,14 @@ std::vector<Vector> load_vectors() {
       v.input = in_text->text;
       v.members = parse_json_object(v.input);
     } else {
-      throw std::runtime_error(fmt::format("vectors.jsonl:{} has no input", line_number));
+      throw std::runtime_error(fmt::format("{}:{} has no input", file, line_number));
     }
     if (const auto* type = find(top, "type")) v.type = type->text;
     if (const auto* out = find(top, "out")) v.out = out->text;
     if (const auto* error = find(top, "error")) v.error = error->text;
     vectors.push_back(std::move(v));
   }
-  if (vectors.size() < 30) throw std::runtime_error("vectors.jsonl holds too few vectors");
+  if (vectors.size() < 10) throw std::runtime_error(file + " holds too few vectors");
   return vectors;
 }
 

@@ -20,6 +20,7 @@ struct JsonMember {
 };
 
 struct Vector {
+  std::string file;  ///< "vectors.jsonl" or "vectors-later.jsonl".
   std::size_t line = 0;
   std::string input;                 ///< The event object's JSON text.
   std::vector<JsonMember> members;   ///< Its members, in order.
@@ -31,8 +32,10 @@ struct Vector {
   std::string label() const;       ///< "vectors.jsonl:12" for failure messages.
 };
 
-/// Every vector; fails the calling test (via exception) if the file is missing.
-std::vector<Vector> load_vectors();
+/// Every vector of tests/data/`file` (the seed era's, or "vectors-later.jsonl"
+/// for the fields added later); fails the calling test (via exception) if the
+/// file is missing.
+std::vector<Vector> load_vectors(const std::string& file = "vectors.jsonl");
 
 /// Parses one JSON object's members (one level of nesting is enough here).
 std::vector<JsonMember> parse_json_object(const std::string& text);
