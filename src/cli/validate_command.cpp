@@ -11,6 +11,7 @@
 #include "log_input.hpp"
 #include "progress.hpp"
 #include "runner_metrics/errors.hpp"
+#include "runner_metrics/read_logs.hpp"
 #include "runner_metrics/summary.hpp"
 
 namespace runner_metrics::cli {
@@ -34,24 +35,22 @@ std::string printable(std::string_view text) {
 }
 
 void validate(const std::vector<std::string>& paths) {
-  SummarizeOptions options;
-  options.invalid_lines_kept = kListed;
-  LogsSummary result;
+  Summary summary;
+  std::vector<InvalidLine> invalid_lines;
   {
     ProgressBar bar;
-    options.progress = bar.callback();
-    result = summarize_logs(paths, options);
+    invalid_lines =
+        read_logs(paths, {.invalid_lines_kept = kListed, .progress = bar.callback()}, summary);
   }
   std::string out;
-  for (const InvalidLine& line : result.invalid_lines) {
+  for (const InvalidLine& line : invalid_lines) {
     out += fmt::format("{}:{}: {}{}\n", line.path == "-" ? "<stdin>" : line.path, line.line,
                        line.field.empty() ? "" : printable(line.field) + ": ",
                        printable(line.problem));
   }
-  const LineCounts& lines = result.summary.lines();
-  if (lines.invalid > result.invalid_lines.size()) {
-    out +=
-        fmt::format("... and {} more invalid lines\n", lines.invalid - result.invalid_lines.size());
+  const LineCounts& lines = summary.lines();
+  if (lines.invalid > invalid_lines.size()) {
+    out += fmt::format("... and {} more invalid lines\n", lines.invalid - invalid_lines.size());
   }
   out += fmt::format("{} lines: {} valid, {} other, {} invalid\n", lines.total, lines.valid,
                      lines.other, lines.invalid);

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "parse/value_decoder.hpp"
-#include "runner_metrics/summary.hpp"
+#include "runner_metrics/time_text.hpp"
 
 namespace runner_metrics {
 

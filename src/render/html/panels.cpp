@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
+#include <utility>
 #include <vector>
 
 #include "render/html/svg_chart.hpp"
@@ -27,8 +29,13 @@ void lifecycle_panel(std::string& out, const std::string& id, const TimelineGrou
   const std::string caption =
       x ? fmt::format("Runner lifecycle: events per {}", interval_label(x->width))
         : std::string("Runner lifecycle");
-  std::vector<Series> series = {
-      {"installed", "c1", {}}, {"started", "c2", {}}, {"stopped", "c3", {}}, {"crashed", "c4", {}}};
+  std::vector<Series> series;
+  std::vector<const CountMeasure*> charted;  // the COUNTS rows drawn, each a colour
+  for (const CountMeasure& count : COUNTS) {
+    if (count.chart.empty()) continue;
+    charted.push_back(&count);
+    series.push_back({std::string(count.chart), fmt::format("c{}", charted.size()), {}});
+  }
   const bool empty = !x || group == nullptr;
   open_panel(out, {id + "-lifecycle", "lifecycle", caption}, series, empty);
   if (empty) {
@@ -41,17 +48,18 @@ void lifecycle_panel(std::string& out, const std::string& id, const TimelineGrou
   for (std::int64_t key = x->first; key <= x->last; ++key) {
     const TimelineBucket* bucket = bucket_at(group, key);
     const EventCounts counts = bucket ? bucket->counts : EventCounts{};
-    const std::array<std::uint64_t, 4> values = {counts.runner_installed, counts.runner_start,
-                                                 counts.runner_stop, counts.crashed_runners};
-    for (std::size_t s = 0; s < values.size(); ++s) {
-      series[s].values.emplace_back(static_cast<double>(values[s]));
-      max = std::max(max, static_cast<double>(values[s]));
+    std::string title;
+    for (std::size_t s = 0; s < charted.size(); ++s) {
+      const std::uint64_t value = counts.*charted[s]->member;
+      series[s].values.emplace_back(static_cast<double>(value));
+      max = std::max(max, static_cast<double>(value));
+      fmt::format_to(std::back_inserter(title), "{}{}: {}", s == 0 ? "" : "\n", charted[s]->chart,
+                     value);
     }
     if (bucket == nullptr) {
       titles.emplace_back();
     } else {
-      titles.emplace_back(fmt::format("installed: {}\nstarted: {}\nstopped: {}\ncrashed: {}",
-                                      values[0], values[1], values[2], values[3]));
+      titles.emplace_back(std::move(title));
     }
   }
   const YScale y = count_scale(max, "events / " + interval_label(x->width));
@@ -97,8 +105,17 @@ void idle_panel(std::string& out, const std::string& id, const TimelineGroup* gr
   close_panel(out);
 }
 
+const std::array<const DurationMeasure*, DURATIONS.size()>& durations_in_report_order() {
+  static const auto order = [] {
+    std::array<const DurationMeasure*, DURATIONS.size()> rows{};
+    for (const DurationMeasure& row : DURATIONS) rows[row.report_position] = &row;
+    return rows;
+  }();
+  return order;
+}
+
 void duration_panel(std::string& out, const std::string& id, const TimelineGroup* group,
-                    const std::optional<XScale>& x, const DurationKind& kind) {
+                    const std::optional<XScale>& x, const DurationMeasure& duration) {
   std::vector<Series> series = {{"max", "c4", {}}, {"avg", "c1", {}, true}, {"min", "c2", {}}};
   std::vector<std::optional<std::string>> titles;
   double max = 0;
@@ -106,13 +123,13 @@ void duration_panel(std::string& out, const std::string& id, const TimelineGroup
   if (x && group != nullptr) {
     for (std::int64_t key = x->first; key <= x->last; ++key) {
       const TimelineBucket* bucket = bucket_at(group, key);
-      if (bucket == nullptr || (bucket->durations.*kind.member).count() == 0) {
+      if (bucket == nullptr || bucket->durations[duration.measure].count() == 0) {
         for (Series& s : series) s.values.emplace_back();
         titles.emplace_back();
         continue;
       }
       any = true;
-      const MinAvgMax& stats = bucket->durations.*kind.member;
+      const MinAvgMax& stats = bucket->durations[duration.measure];
       series[0].values.emplace_back(stats.max());
       series[1].values.emplace_back(stats.avg());
       series[2].values.emplace_back(stats.min());
@@ -123,11 +140,11 @@ void duration_panel(std::string& out, const std::string& id, const TimelineGroup
     }
   }
   open_panel(out,
-             {fmt::format("{}-duration-{}", id, kind.kind), fmt::format("duration-{}", kind.kind),
-              kind.caption},
+             {fmt::format("{}-duration-{}", id, duration.key),
+              fmt::format("duration-{}", duration.key), std::string(duration.caption)},
              series, !any);
   if (!any) {
-    draw_empty(out, fmt::format("{} in this time range", kind.nothing));
+    draw_empty(out, fmt::format("{} in this time range", duration.nothing));
     close_panel(out);
     return;
   }

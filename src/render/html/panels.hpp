@@ -8,6 +8,7 @@
 #include <string>
 
 #include "render/html/scales.hpp"
+#include "runner_metrics/measures.hpp"
 #include "runner_metrics/timeline.hpp"
 
 namespace runner_metrics::html {
@@ -16,25 +17,10 @@ void lifecycle_panel(std::string& out, const std::string& id, const TimelineGrou
                      const std::optional<XScale>& x);
 void idle_panel(std::string& out, const std::string& id, const TimelineGroup* group,
                 const std::optional<XScale>& x);
-struct DurationKind {
-  const char* kind;     // data-panel: duration-<kind>
-  const char* caption;  // panel title
-  const char* nothing;  // empty state
-  MinAvgMax BucketDurations::*member;
-};
-
-inline constexpr std::array<DurationKind, 5> kDurationKinds = {{
-    {"queue", "Queue duration: time a job waited for a runner", "No queue durations",
-     &BucketDurations::queue},
-    {"idle", "Idle duration: time a runner waited for a job", "No idle durations",
-     &BucketDurations::idle},
-    {"job", "Job duration (status normal)", "No jobs that stopped normally", &BucketDurations::job},
-    {"installation", "Installation duration", "No installations", &BucketDurations::installation},
-    {"reconciliation", "Reconciliation duration", "No reconciliations",
-     &BucketDurations::reconciliation},
-}};
+/// The durations as the report shows them: a job's wait first.
+const std::array<const DurationMeasure*, DURATIONS.size()>& durations_in_report_order();
 
 void duration_panel(std::string& out, const std::string& id, const TimelineGroup* group,
-                    const std::optional<XScale>& x, const DurationKind& kind);
+                    const std::optional<XScale>& x, const DurationMeasure& duration);
 
 }  // namespace runner_metrics::html

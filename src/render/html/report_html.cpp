@@ -31,12 +31,10 @@ namespace {
 using detail::iso8601;
 using html::counts_table;
 using html::duration_panel;
-using html::DurationKind;
 using html::durations_table;
 using html::escape_to;
 using html::flavors_table;
 using html::idle_panel;
-using html::kDurationKinds;
 using html::lifecycle_panel;
 using html::span_label;
 using html::XScale;
@@ -116,8 +114,8 @@ void group_section(std::string& out, std::size_t index, const GroupSummary& grou
   out += "</div>\n";
   lifecycle_panel(out, id, timeline_group, x);
   idle_panel(out, id, timeline_group, x);
-  for (const DurationKind& kind : kDurationKinds) {
-    duration_panel(out, id, timeline_group, x, kind);
+  for (const DurationMeasure* duration : html::durations_in_report_order()) {
+    duration_panel(out, id, timeline_group, x, *duration);
   }
   out += "</section>\n";
 }
@@ -194,9 +192,8 @@ void render_html(const FleetReport& report, const std::function<void(std::string
 }
 
 std::string render_html(const FleetReport& report) {
-  std::string page;
-  render_html(report, [&page](std::string_view piece) { page += piece; });
-  return page;
+  return detail::whole_text(
+      [&](const std::function<void(std::string_view)>& write) { render_html(report, write); });
 }
 
 }  // namespace runner_metrics

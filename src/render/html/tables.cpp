@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <optional>
 
 #include "aggregate/fleet_tally.hpp"
 #include "render/html/escape.hpp"
+#include "render/html/panels.hpp"
 #include "render/html/time_labels.hpp"
 #include "render/summary_format.hpp"
 
@@ -48,20 +50,18 @@ void stats_row(std::string& out, std::string_view label, std::string_view key,
 }  // namespace
 
 void counts_table(std::string& out, const GroupSummary& group) {
-  const EventCounts& counts = group.counts;
   out += R"(<table class="counts"><caption>Events</caption><tbody>)";
-  count_row(out, "runners installed", "runner_installed",
-            fmt::format("{}", counts.runner_installed));
-  count_row(out, "jobs started", "runner_start", fmt::format("{}", counts.runner_start));
-  count_row(out, "runners stopped", "runner_stop", fmt::format("{}", counts.runner_stop));
-  for (const auto& [status, n] : group.runner_stop_status) {
-    count_row(out, status, "status:" + status, fmt::format("{}", n), true);
+  for (const CountMeasure& count : COUNTS) {
+    count_row(out, count.label, count.key, fmt::format("{}", group.counts.*count.member));
+    if (!count.by_status) continue;
+    for (const auto& [status, n] : group.runner_stop_status) {
+      count_row(out, status, "status:" + status, fmt::format("{}", n), true);
+    }
   }
-  count_row(out, "reconciliations", "reconciliation", fmt::format("{}", counts.reconciliation));
-  count_row(out, "crashed runners", "crashed_runners", fmt::format("{}", counts.crashed_runners));
-  const auto idle = group.idle_runners_last();
-  count_row(out, "idle runners at last reconciliation", "idle_runners_last",
-            idle ? fmt::format("{}", *idle) : "-");
+  for (const GaugeMeasure& gauge : GAUGES) {
+    const auto value = group.last(gauge.gauge);
+    count_row(out, gauge.label, gauge.key, value ? fmt::format("{}", *value) : "-");
+  }
   out += "</tbody></table>";
 }
 
@@ -69,11 +69,9 @@ void durations_table(std::string& out, const GroupSummary& group) {
   out += R"(<table class="durations"><caption>Durations</caption><thead><tr><th>duration</th>)"
          "<th>count</th><th>min</th><th>avg</th><th>max</th><th>p50</th><th>p95</th><th>p99</th>"
          "</tr></thead><tbody>";
-  stats_row(out, "queue", "queue", group.durations.queue);
-  stats_row(out, "idle", "idle", group.durations.idle);
-  stats_row(out, "job (normal)", "job", group.durations.job);
-  stats_row(out, "installation", "installation", group.durations.installation);
-  stats_row(out, "reconciliation", "reconciliation", group.durations.reconciliation);
+  for (const DurationMeasure* duration : durations_in_report_order()) {
+    stats_row(out, duration->label, duration->key, group.durations[duration->measure]);
+  }
   out += "</tbody></table>";
 }
 
@@ -90,20 +88,29 @@ void flavors_table(std::string& out, const FleetReport& report,
   if (drawn.size() < rows.size()) {
     fmt::format_to(it, "; charts for the {} busiest", drawn.size());
   }
-  out +=
-      "</caption><thead><tr><th>flavor</th><th>events</th><th>installed</th>"
-      "<th>started</th><th>stopped</th><th>reconciliations</th><th>crashed runners</th>"
-      "<th>idle runners at last reconciliation</th></tr></thead><tbody>";
-  const auto cells = [&](std::uint64_t events, const EventCounts& c,
-                         std::optional<std::uint64_t> idle) {
-    fmt::format_to(it, "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", events,
-                   c.runner_installed, c.runner_start, c.runner_stop, c.reconciliation,
-                   c.crashed_runners);
-    if (idle) {
-      fmt::format_to(it, "<td>{}</td></tr>", *idle);
-    } else {
-      out += "<td>-</td></tr>";
+  out += "</caption><thead><tr><th>flavor</th><th>events</th>";
+  for (const CountMeasure& count : COUNTS) fmt::format_to(it, "<th>{}</th>", count.column);
+  for (const GaugeMeasure& gauge : GAUGES) fmt::format_to(it, "<th>{}</th>", gauge.label);
+  out += "</tr></thead><tbody>";
+  using Gauges = std::array<std::optional<std::uint64_t>, GAUGES.size()>;
+  const auto gauges_of = [](const GroupSummary& group) {
+    Gauges values;
+    for (const GaugeMeasure& gauge : GAUGES) {
+      values[static_cast<std::size_t>(gauge.gauge)] = group.last(gauge.gauge);
     }
+    return values;
+  };
+  const auto cells = [&](const EventCounts& c, const Gauges& gauges) {
+    fmt::format_to(it, "<td>{}</td>", detail::events_of(c));
+    for (const CountMeasure& count : COUNTS) fmt::format_to(it, "<td>{}</td>", c.*count.member);
+    for (const auto& value : gauges) {
+      if (value) {
+        fmt::format_to(it, "<td>{}</td>", *value);
+      } else {
+        out += "<td>-</td>";
+      }
+    }
+    out += "</tr>";
   };
   for (std::size_t r = 0; r < shown; ++r) {
     const GroupSummary& group = *rows[r];
@@ -117,9 +124,7 @@ void flavors_table(std::string& out, const FleetReport& report,
       escape_to(out, group.flavor.value_or(""));
     }
     out += "</th>";
-    const EventCounts& c = group.counts;
-    cells(c.runner_installed + c.runner_start + c.runner_stop + c.reconciliation, c,
-          group.idle_runners_last());
+    cells(group.counts, gauges_of(group));
     if (out.size() >= detail::TEXT_CHUNK_BYTES) {
       write(out);
       out.clear();
@@ -127,22 +132,17 @@ void flavors_table(std::string& out, const FleetReport& report,
   }
   if (shown < rows.size()) {
     EventCounts sum;
-    std::optional<std::uint64_t> idle;
+    Gauges gauges;
     for (std::size_t r = shown; r < rows.size(); ++r) {
-      const EventCounts& c = rows[r]->counts;
-      sum.runner_installed += c.runner_installed;
-      sum.runner_start += c.runner_start;
-      sum.runner_stop += c.runner_stop;
-      sum.reconciliation += c.reconciliation;
-      sum.crashed_runners = detail::saturating_add(sum.crashed_runners, c.crashed_runners);
-      if (const auto last = rows[r]->idle_runners_last()) {
-        idle = detail::saturating_add(idle.value_or(0), *last);
+      detail::merge_counts(sum, rows[r]->counts);
+      const Gauges group = gauges_of(*rows[r]);
+      for (std::size_t g = 0; g < gauges.size(); ++g) {
+        if (group[g]) gauges[g] = detail::saturating_add(gauges[g].value_or(0), *group[g]);
       }
     }
     fmt::format_to(it, R"(<tr class="other" data-flavors="{}"><th><i>other ({} flavors)</i></th>)",
                    rows.size() - shown, rows.size() - shown);
-    cells(sum.runner_installed + sum.runner_start + sum.runner_stop + sum.reconciliation, sum,
-          idle);
+    cells(sum, gauges);
   }
   out += "</tbody></table>\n";
 }
