@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/read_logs.hpp"
 #include "runner_metrics/serialize.hpp"
+#include "support/log_builder.hpp"
+#include "support/process.hpp"
 #include "support/serve_support.hpp"
 
 namespace runner_metrics {
@@ -291,6 +294,38 @@ TEST(PrometheusMetrics, SaturatesCrashedRunnersInsteadOfWrapping) {
   EXPECT_NE(
       render_prometheus(metrics).find("crashed_runners_total{flavor=\"f\"} 18446744073709551615\n"),
       std::string::npos);
+}
+
+TEST(PrometheusMetrics, ReadLogsOnSeveralWorkersGivesWhatOnePassGives) {
+  testing::TempDir dir;
+  const std::string log = testing::random_log({.lines = 20000, .seed = 31});
+  testing::write_file(dir / "log", log);
+  PrometheusMetrics one_pass;
+  EventParser parser(ParseRules::Log);
+  std::size_t begin = 0;
+  while (begin < log.size()) {
+    const std::size_t end = log.find('\n', begin);
+    one_pass.add(parser.read(std::string_view(log).substr(begin, end - begin)), {0, begin});
+    begin = end + 1;
+  }
+  PrometheusMetrics parallel;
+  (void)read_logs({dir / "log"}, {.workers = 3, .range_bytes = 16 * 1024}, parallel);
+  // Sums of floats depend on the order of additions; everything else is exact.
+  const auto without_sums = [](const std::string& text) {
+    std::string out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      const std::size_t end = text.find('\n', at) + 1;
+      const std::string_view line = std::string_view(text).substr(at, end - at);
+      if (line.find("_sum{") == std::string_view::npos) out += line;
+      at = end;
+    }
+    return out;
+  };
+  const std::string parallel_text = render_prometheus(parallel);
+  const std::string one_pass_text = render_prometheus(one_pass);
+  EXPECT_NE(one_pass_text.find("_sum{"), std::string::npos);
+  EXPECT_EQ(without_sums(parallel_text), without_sums(one_pass_text));
 }
 
 }  // namespace

@@ -269,8 +269,8 @@ TEST(ReportHtml, HeaderHoldsTheSummaryTablesAndTheTimeSpan) {
 
 TEST(ReportHtml, WindowIsShownAndApplied) {
   ReportOptions options;
-  options.read.summary.since = kT0 + 60;
-  options.read.summary.until = kT0 + 181;
+  options.window.since = kT0 + 60;
+  options.window.until = kT0 + 181;
   const Page page = page_of(report_of(known_log(), options));
   EXPECT_EQ(page.root->find_all("p", "id", "window").at(0)->text(),
             "Window: 2026-11-25T14:01:00Z \u2264 timestamp < 2026-11-25T14:03:01Z");
@@ -297,7 +297,7 @@ TEST(ReportHtml, FlavorsAndStatusesFromTheLogAreTextNeverMarkup) {
     log += installed_line(t, flavor, 1) + stop_line(t + 1, "s", flavor, 2);
   }
   ReportOptions options;
-  options.read.summary.by_flavor = true;
+  options.window.by_flavor = true;
   const Page page = page_of(report_of(log, options));
   EXPECT_EQ(page.root->find_all("script").size(), 0u);
   EXPECT_EQ(page.root->find_all("img").size(), 0u);
@@ -335,8 +335,8 @@ TEST(ReportHtml, AnEmptyLogSaysThereWereNoEventsInEveryPanel) {
 
 TEST(ReportHtml, NoEventInTheWindowByFlavorSaysSo) {
   ReportOptions options;
-  options.read.summary.by_flavor = true;
-  options.read.summary.since = kT0 + 86400;
+  options.window.by_flavor = true;
+  options.window.since = kT0 + 86400;
   const Page page = page_of(report_of(known_log(), options));
   EXPECT_EQ(page.root->find_all("p", "id", "no-events").at(0)->text(), "No events in the window.");
   EXPECT_TRUE(page.panels().empty());
@@ -361,7 +361,7 @@ TEST(ReportHtml, OneEventIsDrawnAsDots) {
 
 TEST(ReportHtml, OneFlavorByFlavorIsOneSectionNamedForIt) {
   ReportOptions options;
-  options.read.summary.by_flavor = true;
+  options.window.by_flavor = true;
   const Page page = page_of(report_of(
       installed_line(kT0, "small", 1) + reconciliation_line(kT0 + 600, "small", 0, 4, 2), options));
   const auto sections = page.root->with_class("section", "group");
@@ -380,7 +380,7 @@ TEST(ReportHtml, ManyFlavorsGetASectionEachOnOneTimeAxis) {
            reconciliation_line(kT0 + i * 600 + 1, flavor, 0, i, 1);
   }
   ReportOptions options;
-  options.read.summary.by_flavor = true;
+  options.window.by_flavor = true;
   options.max_sections = 30;  // the default, 20, would chart only the busiest
   const Page page = page_of(report_of(log, options));
   const auto sections = page.root->with_class("section", "group");
@@ -441,7 +441,7 @@ TEST(ReportHtml, IsTheSameBytesHoweverManyThreadsReadTheLog) {
   many.read.workers = 4;
   many.read.range_bytes = 64 * 1024;
   for (const bool by_flavor : {false, true}) {
-    one.read.summary.by_flavor = many.read.summary.by_flavor = by_flavor;
+    one.window.by_flavor = many.window.by_flavor = by_flavor;
     EXPECT_EQ(render_html(report_of(log, one)), render_html(report_of(log, many)));
   }
 }

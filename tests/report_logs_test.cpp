@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// report_logs and the hook it uses, SummarizeOptions::sink_for_worker: every
-// valid event reaches exactly one worker's sink, and the report's Timeline is
+// report_logs and the engine it uses, read_logs: every valid event reaches
+// exactly one worker's copy of an aggregate, and the report's Timeline is
 // the one a single pass over the log makes.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/read_logs.hpp"
 #include "runner_metrics/report.hpp"
 #include "support/log_builder.hpp"
 #include "support/process.hpp"
@@ -21,27 +21,40 @@ namespace {
 using testing::TempDir;
 using testing::write_file;
 
-TEST(SummarizeLogsSinks, EveryValidEventReachesOneWorkersSinkOnce) {
+// An aggregate of the test's own: the offsets of the valid events it was given.
+class Offsets {
+ public:
+  struct Options {
+    unsigned* made = nullptr;  // counts the Offsets made
+  };
+  explicit Offsets(Options options) : options_(options) { ++*options_.made; }
+  const Options& options() const { return options_; }
+  void add(const ParsedLine& line, LogPosition position) {
+    if (line.kind == ParsedLine::Kind::Event) seen.push_back(position.offset);
+  }
+  void merge(const Offsets& other) {
+    seen.insert(seen.end(), other.seen.begin(), other.seen.end());
+  }
+
+  std::vector<std::uint64_t> seen;
+
+ private:
+  Options options_;
+};
+
+TEST(ReadLogs, EveryValidEventReachesOneWorkersAggregateOnce) {
   TempDir dir;
   const std::string log = testing::random_log({.lines = 20000, .seed = 12});
   write_file(dir / "log", log);
-  SummarizeOptions options;
-  options.workers = 3;
-  options.range_bytes = 32 * 1024;
-  std::deque<std::vector<std::uint64_t>> offsets;  // per worker
   unsigned made = 0;
-  options.sink_for_worker = [&](unsigned worker) -> EventSink {
-    EXPECT_EQ(worker, made++);
-    auto& seen = offsets.emplace_back();
-    return [&seen](const AnyEvent&, LogPosition position) { seen.push_back(position.offset); };
-  };
-  const LogsSummary result = summarize_logs({dir / "log"}, options);
-  EXPECT_EQ(made, 3u);
-  std::vector<std::uint64_t> all;
-  for (const auto& seen : offsets) all.insert(all.end(), seen.begin(), seen.end());
+  Offsets offsets({.made = &made});
+  Summary summary;
+  (void)read_logs({dir / "log"}, {.workers = 3, .range_bytes = 32 * 1024}, summary, offsets);
+  EXPECT_EQ(made, 1u + 3u);  // the caller's, and one for each worker
+  std::vector<std::uint64_t> all = offsets.seen;
   std::sort(all.begin(), all.end());
   EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()) << "an event seen twice";
-  EXPECT_EQ(all.size(), result.summary.lines().valid);
+  EXPECT_EQ(all.size(), summary.lines().valid);
 }
 
 TEST(ReportLogs, TheTimelineIsTheOneOnePassMakesAndSharesTheSummarysWindow) {
@@ -51,16 +64,15 @@ TEST(ReportLogs, TheTimelineIsTheOneOnePassMakesAndSharesTheSummarysWindow) {
   ReportOptions options;
   options.read.workers = 4;
   options.read.range_bytes = 16 * 1024;
-  options.read.summary = {.since = testing::RANDOM_LOG_START + 1000,
-                          .until = testing::RANDOM_LOG_START + 50000,
-                          .by_flavor = true};
+  options.window = {.since = testing::RANDOM_LOG_START + 1000,
+                    .until = testing::RANDOM_LOG_START + 50000,
+                    .by_flavor = true};
   options.interval = 120;
   const FleetReport report = report_logs({dir / "log"}, options);
 
-  Timeline expected({.since = options.read.summary.since,
-                     .until = options.read.summary.until,
-                     .by_flavor = true,
-                     .interval = 120});
+  Timeline expected(
+      {.window = {.since = options.window.since, .until = options.window.until, .by_flavor = true},
+       .interval = 120});
   EventParser parser(ParseRules::Log);
   std::size_t begin = 0;
   while (begin < log.size()) {
@@ -83,9 +95,9 @@ TEST(ReportLogs, TheTimelineIsTheOneOnePassMakesAndSharesTheSummarysWindow) {
     for (const auto& [key, bucket] : groups[g]->buckets) {
       const TimelineBucket& other = expected_groups[g]->buckets.at(key);
       EXPECT_EQ(bucket.counts, other.counts) << key;
-      EXPECT_EQ(bucket.durations.job.count(), other.durations.job.count());
-      if (bucket.durations.job.count() > 0) {
-        EXPECT_EQ(bucket.durations.job.avg(), other.durations.job.avg());
+      EXPECT_EQ(bucket.durations[Measure::Job].count(), other.durations[Measure::Job].count());
+      if (bucket.durations[Measure::Job].count() > 0) {
+        EXPECT_EQ(bucket.durations[Measure::Job].avg(), other.durations[Measure::Job].avg());
       }
       installed += bucket.counts.runner_installed;
     }
@@ -114,11 +126,11 @@ TEST(ReportLogs, PastMaxSectionsTheBusiestFlavorsTimelinesAreTheOnePassOnes) {
   ReportOptions options;
   options.read.workers = 3;
   options.read.range_bytes = 4 * 1024;
-  options.read.summary.by_flavor = true;
+  options.window.by_flavor = true;
   options.max_sections = 3;
   const FleetReport report = report_logs({dir / "log"}, options);
 
-  Timeline one_pass({.by_flavor = true});
+  Timeline one_pass({.window = {.by_flavor = true}});
   EventParser parser(ParseRules::Log);
   std::size_t begin = 0;
   while (begin < log.size()) {
@@ -142,8 +154,8 @@ TEST(ReportLogs, PastMaxSectionsTheBusiestFlavorsTimelinesAreTheOnePassOnes) {
     ASSERT_EQ(groups[g]->buckets.size(), want.buckets.size());
     for (const auto& [key, bucket] : groups[g]->buckets) {
       EXPECT_EQ(bucket.counts, want.buckets.at(key).counts) << key;
-      EXPECT_EQ(bucket.durations.installation.max(),
-                want.buckets.at(key).durations.installation.max());
+      EXPECT_EQ(bucket.durations[Measure::Installation].max(),
+                want.buckets.at(key).durations[Measure::Installation].max());
     }
   }
   std::vector<std::string> chosen;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Summary, parse_time and summarize_logs (format.md §7): exact counts, min, max
+// Summary, parse_time and read_logs (format.md §7): exact counts, min, max
 // and avg, the window's edges, grouping, the tie rule for idle_runners_last,
 // and merges that do not depend on how the log was split.
 #include "runner_metrics/summary.hpp"
@@ -7,13 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "runner_metrics/read_logs.hpp"
 #include "runner_metrics/summary_render.hpp"
+#include "runner_metrics/time_text.hpp"
 #include "support/events.hpp"
 #include "support/log_builder.hpp"
 #include "support/process.hpp"
@@ -65,7 +68,7 @@ TEST(Summary, DurationsHaveExactCountMinMaxAndAvg) {
   Summary summary;
   for (int i = 0; i < 10; ++i) add_all(summary, {installed(1, "s", 0.1)});
   add_all(summary, {installed(1, "s", 1e-9), installed(1, "s", 7.25)});
-  const DurationStats& stats = only_group(summary).durations.installation;
+  const DurationStats& stats = only_group(summary).durations[Measure::Installation];
   EXPECT_EQ(stats.count(), 12u);
   EXPECT_EQ(stats.min(), 1e-9);
   EXPECT_EQ(stats.max(), 7.25);
@@ -78,17 +81,17 @@ TEST(Summary, AvgIsTheCorrectlyRoundedSumOverCount) {
   // gives 0.09999999999999999 and 3333333333333333.5 instead.
   Summary tenths;
   for (int i = 0; i < 10; ++i) add_all(tenths, {installed(1, "s", 0.1)});
-  EXPECT_EQ(only_group(tenths).durations.installation.avg(), 0.1);
+  EXPECT_EQ(only_group(tenths).durations[Measure::Installation].avg(), 0.1);
   Summary summary;
   add_all(summary, {installed(1, "s", 1e16), installed(1, "s", 1), installed(1, "s", 1)});
-  EXPECT_EQ(only_group(summary).durations.installation.avg(), (1e16 + 2) / 3);
+  EXPECT_EQ(only_group(summary).durations[Measure::Installation].avg(), (1e16 + 2) / 3);
 }
 
 TEST(Summary, HugeDurationsDoNotOverflowTheAverage) {
   const double huge = std::numeric_limits<double>::max();
   Summary summary;
   add_all(summary, {installed(1, "s", huge), installed(1, "s", huge), installed(1, "s", 0)});
-  const double avg = only_group(summary).durations.installation.avg();
+  const double avg = only_group(summary).durations[Measure::Installation].avg();
   EXPECT_TRUE(std::isfinite(avg));
   EXPECT_DOUBLE_EQ(avg, huge / 3 * 2);
 }
@@ -98,13 +101,13 @@ TEST(Summary, JobDurationsComeFromNormalStopsAndQueueOnlyWherePresent) {
   add_all(summary, {stop(1, "s", "normal", 10), stop(1, "s", "abnormal", 1000),
                     stop(1, "s", "normal", 30), start(1, "s", 5, 7), start(1, "s", 6)});
   const Durations& durations = only_group(summary).durations;
-  EXPECT_EQ(durations.job.count(), 2u);
-  EXPECT_EQ(durations.job.max(), 30.0);
-  EXPECT_EQ(durations.job.avg(), 20.0);
-  EXPECT_EQ(durations.idle.count(), 2u);
-  EXPECT_EQ(durations.queue.count(), 1u);
-  EXPECT_EQ(durations.queue.min(), 7.0);
-  EXPECT_EQ(durations.reconciliation.count(), 0u);
+  EXPECT_EQ(durations[Measure::Job].count(), 2u);
+  EXPECT_EQ(durations[Measure::Job].max(), 30.0);
+  EXPECT_EQ(durations[Measure::Job].avg(), 20.0);
+  EXPECT_EQ(durations[Measure::Idle].count(), 2u);
+  EXPECT_EQ(durations[Measure::Queue].count(), 1u);
+  EXPECT_EQ(durations[Measure::Queue].min(), 7.0);
+  EXPECT_EQ(durations[Measure::Reconciliation].count(), 0u);
 }
 
 TEST(Summary, WindowKeepsSinceInclusiveAndUntilExclusive) {
@@ -114,7 +117,7 @@ TEST(Summary, WindowKeepsSinceInclusiveAndUntilExclusive) {
   add_all(summary, {installed(std::nextafter(since, 0), "s", 1), installed(since, "s", 2),
                     installed(std::nextafter(until, 0), "s", 3), installed(until, "s", 4)});
   EXPECT_EQ(summary.lines().valid, 4u);  // lines count regardless of the window
-  const DurationStats& stats = only_group(summary).durations.installation;
+  const DurationStats& stats = only_group(summary).durations[Measure::Installation];
   EXPECT_EQ(stats.count(), 2u);
   EXPECT_EQ(stats.min(), 2.0);
   EXPECT_EQ(stats.max(), 3.0);
@@ -143,7 +146,7 @@ TEST(Summary, ByFlavorMakesOneGroupPerFlavorSortedAndOnlyForEventsInTheWindow) {
   EXPECT_EQ(groups[1]->flavor, "large");
   EXPECT_EQ(groups[2]->flavor, "small");
   EXPECT_EQ(groups[2]->counts.runner_installed, 2u);
-  EXPECT_EQ(groups[2]->durations.installation.avg(), 2.5);
+  EXPECT_EQ(groups[2]->durations[Measure::Installation].avg(), 2.5);
 
   const Summary empty({.by_flavor = true});
   EXPECT_TRUE(empty.groups().empty());
@@ -264,8 +267,29 @@ TEST(ParseTime, RejectsWhatIsNeither) {
 // ---------------------------------------------------------------------------
 // summarize_logs
 
+// A summary read by read_logs, with what it was asked to keep.
+struct LogsSummary {
+  Summary summary;
+  std::vector<InvalidLine> invalid_lines;
+};
+
+struct SummarizeOptions {
+  SummaryOptions summary;
+  std::size_t invalid_lines_kept = 0;
+  unsigned workers = 0;
+  std::uint64_t range_bytes = ReadOptions{}.range_bytes;
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+};
+
 LogsSummary summarize_in(const std::vector<std::string>& paths, SummarizeOptions options) {
-  return summarize_logs(paths, options);
+  LogsSummary result{Summary(options.summary), {}};
+  result.invalid_lines = read_logs(paths,
+                                   {.invalid_lines_kept = options.invalid_lines_kept,
+                                    .workers = options.workers,
+                                    .range_bytes = options.range_bytes,
+                                    .progress = options.progress},
+                                   result.summary);
+  return result;
 }
 
 TEST(SummarizeLogs, ParallelRangesGiveTheSameSummaryAsOneSequentialPass) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/time_text.hpp"
 #include "support/events.hpp"
 #include "support/log_builder.hpp"
 
@@ -51,21 +52,24 @@ std::string dump(const Timeline& timeline) {
       const EventCounts& c = bucket.counts;
       out += fmt::format(" bucket {}: {} {} {} {} {}\n", key, c.runner_installed, c.runner_start,
                          c.runner_stop, c.reconciliation, c.crashed_runners);
-      for (const auto& [flavor, latest] : bucket.latest_reconciliations) {
-        out += fmt::format("  latest {} {} {}:{} {}\n", flavor, latest.timestamp,
-                           latest.position.file, latest.position.offset, latest.idle_runners);
+      for (const auto& [flavor, gauges] : bucket.latest) {
+        for (const auto& latest : gauges) {
+          if (!latest) continue;
+          out += fmt::format("  latest {} {} {}:{} {}\n", flavor, latest->timestamp,
+                             latest->position.file, latest->position.offset, latest->value);
+        }
       }
-      stats("installation", bucket.durations.installation);
-      stats("idle", bucket.durations.idle);
-      stats("queue", bucket.durations.queue);
-      stats("job", bucket.durations.job);
-      stats("reconciliation", bucket.durations.reconciliation);
+      stats("installation", bucket.durations[Measure::Installation]);
+      stats("idle", bucket.durations[Measure::Idle]);
+      stats("queue", bucket.durations[Measure::Queue]);
+      stats("job", bucket.durations[Measure::Job]);
+      stats("reconciliation", bucket.durations[Measure::Reconciliation]);
     }
   }
   return out;
 }
 
-// The events of a random log with where they are, as summarize_logs sees them.
+// The events of a random log with where they are, as read_logs sees them.
 std::vector<std::pair<AnyEvent, LogPosition>> random_events(std::size_t lines, std::uint64_t seed) {
   const std::string log = testing::random_log({.lines = lines, .seed = seed, .junk = false});
   EventParser parser(ParseRules::Log);
@@ -110,18 +114,18 @@ TEST(Timeline, KeepsMinAvgMaxOfEachDurationAsSpecSevenTakesThem) {
            start(kT0 + 3, "s", 5, 2.5), start(kT0 + 4, "s", 7), stop(kT0 + 5, "s", "normal", 90),
            stop(kT0 + 6, "s", "abnormal", 5), reconciliation(kT0 + 7, "s", 0, 1, 4)});
   const BucketDurations& d = timeline.groups()[0]->buckets.begin()->second.durations;
-  EXPECT_EQ(d.installation.count(), 3u);
-  EXPECT_EQ(d.installation.min(), 10);
-  EXPECT_EQ(d.installation.avg(), 30);
-  EXPECT_EQ(d.installation.max(), 60);
-  EXPECT_EQ(d.idle.count(), 2u);
-  EXPECT_EQ(d.idle.avg(), 6);
-  EXPECT_EQ(d.queue.count(), 1u);  // only where present
-  EXPECT_EQ(d.queue.max(), 2.5);
-  EXPECT_EQ(d.job.count(), 1u);  // status "normal" only
-  EXPECT_EQ(d.job.max(), 90);
-  EXPECT_EQ(d.reconciliation.count(), 1u);
-  EXPECT_EQ(d.reconciliation.min(), 4);
+  EXPECT_EQ(d[Measure::Installation].count(), 3u);
+  EXPECT_EQ(d[Measure::Installation].min(), 10);
+  EXPECT_EQ(d[Measure::Installation].avg(), 30);
+  EXPECT_EQ(d[Measure::Installation].max(), 60);
+  EXPECT_EQ(d[Measure::Idle].count(), 2u);
+  EXPECT_EQ(d[Measure::Idle].avg(), 6);
+  EXPECT_EQ(d[Measure::Queue].count(), 1u);  // only where present
+  EXPECT_EQ(d[Measure::Queue].max(), 2.5);
+  EXPECT_EQ(d[Measure::Job].count(), 1u);  // status "normal" only
+  EXPECT_EQ(d[Measure::Job].max(), 90);
+  EXPECT_EQ(d[Measure::Reconciliation].count(), 1u);
+  EXPECT_EQ(d[Measure::Reconciliation].min(), 4);
 }
 
 TEST(Timeline, AvgOfABucketIsExactWhateverTheOrder) {
@@ -165,7 +169,7 @@ TEST(Timeline, WideningKeepsEveryEventInTheBucketThatHoldsItsTimestamp) {
   for (int i = 0; i < 400; ++i) {
     const TimelineBucket& bucket = buckets.at(bucket_of(kT0 + i * 3600.0 + 59, 1800));
     EXPECT_EQ(bucket.counts.runner_installed, 1u);
-    EXPECT_EQ(bucket.durations.installation.max(), i);
+    EXPECT_EQ(bucket.durations[Measure::Installation].max(), i);
   }
 }
 
@@ -182,17 +186,17 @@ TEST(Timeline, AnExplicitIntervalIsKeptOrDoubledUntilTheSpanFits) {
 }
 
 TEST(Timeline, WindowKeepsSinceButNotUntil) {
-  Timeline timeline({.since = kT0, .until = kT0 + 60});
+  Timeline timeline({.window = {.since = kT0, .until = kT0 + 60}});
   add_all(timeline, {installed(kT0 - 0.001, "s", 1), installed(kT0, "s", 2),
                      installed(kT0 + 59.999, "s", 3), installed(kT0 + 60, "s", 4)});
   const auto& buckets = timeline.groups()[0]->buckets;
   ASSERT_EQ(buckets.size(), 1u);
   EXPECT_EQ(buckets.begin()->second.counts.runner_installed, 2u);
-  EXPECT_EQ(buckets.begin()->second.durations.installation.max(), 3);
+  EXPECT_EQ(buckets.begin()->second.durations[Measure::Installation].max(), 3);
 }
 
 TEST(Timeline, NoEventsMeansNoGroupsAndNoSpan) {
-  Timeline timeline({.since = kT0});
+  Timeline timeline({.window = {.since = kT0}});
   add_all(timeline, {installed(kT0 - 1, "s", 1)});
   EXPECT_TRUE(timeline.groups().empty());
   EXPECT_FALSE(timeline.first_bucket().has_value());
@@ -213,7 +217,7 @@ TEST(Timeline, EventsAfterTheYear9999AreCountedButNotPlaced) {
 }
 
 TEST(Timeline, ByFlavorMakesOneGroupPerFlavorSortedOnOneTimeAxis) {
-  Timeline timeline({.by_flavor = true});
+  Timeline timeline({.window = {.by_flavor = true}});
   add_all(timeline, {installed(kT0, "small", 1), installed(kT0 + 3 * 86400, "large", 1),
                      installed(kT0 + 60, "small", 1)});
   const auto groups = timeline.groups();
@@ -255,7 +259,7 @@ TEST(Timeline, IdleRunnersOfTheLastBucketAreTheSummarysIdleRunnersLast) {
 TEST(Timeline, MergedPartsEqualOnePassHoweverTheLogIsSplit) {
   const auto events = random_events(6000, 11);
   for (const bool by_flavor : {false, true}) {
-    const TimelineOptions options{.by_flavor = by_flavor};
+    const TimelineOptions options{.window = {.by_flavor = by_flavor}};
     Timeline whole(options);
     for (const auto& [event, position] : events) whole.add(event, position);
     const std::string expected = dump(whole);
@@ -296,7 +300,7 @@ TEST(Timeline, MergeRefusesDifferentOptions) {
   Timeline a({.interval = 60});
   const Timeline b({.interval = 120});
   EXPECT_THROW(a.merge(b), std::invalid_argument);
-  const Timeline c({.by_flavor = true, .interval = 60});
+  const Timeline c({.window = {.by_flavor = true}, .interval = 60});
   EXPECT_THROW(a.merge(c), std::invalid_argument);
 }
 

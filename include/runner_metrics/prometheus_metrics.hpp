@@ -30,21 +30,16 @@
 #include <string_view>
 #include <variant>
 
+#include "runner_metrics/aggregate.hpp"
+#include "runner_metrics/detail/last_group.hpp"
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/events.hpp"
-#include "runner_metrics/log_follower.hpp"
+#include "runner_metrics/measures.hpp"
 
 namespace runner_metrics {
 
-/// format.md §8's buckets (seconds), the finite upper bounds; +Inf is implied.
-inline constexpr std::array<double, 9> SPAWN_DURATION_BUCKETS{5,   10,  15,  30, 60,
-                                                              120, 180, 300, 600};
-inline constexpr std::array<double, 9> IDLE_DURATION_BUCKETS{5, 10, 15, 30, 60, 120, 180, 300, 600};
-inline constexpr std::array<double, 10> QUEUE_DURATION_BUCKETS{5,    30,   60,   300,  600,
-                                                               1200, 1800, 3600, 7200, 18000};
-inline constexpr std::array<double, 11> JOB_DURATION_BUCKETS{
-    60, 300, 600, 1200, 1800, 3600, 7200, 14400, 21600, 259200, 432000};
-inline constexpr std::array<double, 5> RECONCILE_DURATION_BUCKETS{60, 120, 300, 600, 900};
+/// Why a followed log was opened afresh (log_follower.hpp).
+enum class LogReopen;
 
 /// A Prometheus histogram: observations counted into fixed buckets, plus
 /// their count and sum.
@@ -53,11 +48,15 @@ class Histogram {
   /// Room for the longest of format.md §8's bucket lists, +Inf included.
   static constexpr std::size_t MAX_BUCKETS = 12;
 
+  /// No bounds: every observation is in +Inf.
+  Histogram() noexcept = default;
   /// `bounds`: ascending finite upper bounds, at most MAX_BUCKETS - 1; must
-  /// outlive the histogram (the constants above do).
+  /// outlive the histogram (the measures table's do).
   explicit Histogram(std::span<const double> bounds) noexcept;
 
   void observe(double value) noexcept;
+  /// Adds `other`'s observations; both must have the same bounds.
+  void merge(const Histogram& other) noexcept;
 
   std::span<const double> bounds() const noexcept { return bounds_; }
   /// Observations <= bounds()[i]; cumulative(bounds().size()) is count().
@@ -76,24 +75,18 @@ class Histogram {
 /// never saw an event of the flavor is not exposed, as a client library
 /// exposes a labelled series only once it is used.
 struct FlavorMetrics {
-  Histogram spawn_duration{SPAWN_DURATION_BUCKETS};          ///< runner_installed.duration
-  Histogram idle_duration{IDLE_DURATION_BUCKETS};            ///< runner_start.idle
-  Histogram queue_duration{QUEUE_DURATION_BUCKETS};          ///< runner_start.queue_duration
-  Histogram job_duration{JOB_DURATION_BUCKETS};              ///< runner_stop.job_duration
-  Histogram reconcile_duration{RECONCILE_DURATION_BUCKETS};  ///< reconciliation.duration
+  FlavorMetrics();
+
+  /// One histogram per row of DURATIONS, with its buckets: durations[Measure::Job].
+  PerDuration<Histogram> durations;
   /// Valid events, by AnyEvent's index (runner_installed, runner_start, ...).
   std::array<std::uint64_t, std::variant_size_v<AnyEvent>> events{};
-  /// Sum of reconciliation.crashed_runners; saturates at 2^64 - 1.
-  std::uint64_t crashed_runners = 0;
+  /// The COUNTS rows (crashed_runners_total is one); saturating.
+  EventCounts counts;
   /// runner_stop events by status (statuses capped as flavors are).
   std::map<std::string, std::uint64_t, std::less<>> stops;
-
-  /// The latest reconciliation: greatest timestamp, a later line winning a tie.
-  struct Latest {
-    double timestamp = 0;
-    std::int64_t idle_runners = 0;
-  };
-  std::optional<Latest> latest_reconciliation;
+  /// Each gauge's latest value: greatest timestamp, a later line winning a tie.
+  LatestGauges latest;
 };
 
 struct PrometheusOptions {
@@ -113,14 +106,21 @@ class PrometheusMetrics {
 
   explicit PrometheusMetrics(PrometheusOptions options = {});
 
-  /// One line as EventParser(ParseRules::Log) classified it.
+  /// One line as EventParser(ParseRules::Log) classified it, at `position`
+  /// (a later position wins a tie between reconciliations).
+  void add(const ParsedLine& line, LogPosition position);
+  /// The same, each line later than the one before.
   void add(const ParsedLine& line);
+  void add(const AnyEvent& event, LogPosition position);
   void add(const AnyEvent& event);
   /// A JSON object whose `event` is not one of the library's types.
   void add_other() noexcept { ++other_events_; }
   /// A line that is not a valid event (bad JSON, a field missing, too long).
   void add_invalid() noexcept { ++invalid_lines_; }
   void add_reopen(LogReopen reason) noexcept;
+  /// Everything `other` holds. Exact when neither folded a label value;
+  /// otherwise `other`'s flavors and statuses come after this one's for the caps.
+  void merge(const PrometheusMetrics& other);
 
   const PrometheusOptions& options() const noexcept { return options_; }
   /// By flavor, sorted; "other" holds the folded ones.
@@ -138,27 +138,14 @@ class PrometheusMetrics {
   std::size_t max_stop_series() const noexcept { return options_.max_label_values * 10; }
 
  private:
-  FlavorMetrics& flavor(std::string_view name);
-  std::string_view status_label(FlavorMetrics& metrics, std::string_view status);
+  // The metrics of `name`'s events; `events` of them are counted as folded
+  // when the name is.
+  FlavorMetrics& flavor(std::string_view name, std::uint64_t events = 1);
+  std::string_view status_label(FlavorMetrics& metrics, std::string_view status,
+                                std::uint64_t stops = 1);
   bool fits(std::string_view value) const noexcept {
     return value.size() <= options_.max_label_value_bytes;
   }
-
-  // The flavor of the previous event: flavors come in runs. A copy starts
-  // without it rather than point into the source.
-  struct Cache {
-    std::string_view name;  // the key in flavors_
-    FlavorMetrics* metrics = nullptr;
-    Cache() = default;
-    Cache(const Cache&) noexcept {}
-    Cache& operator=(const Cache& other) noexcept {
-      if (this != &other) {
-        name = {};
-        metrics = nullptr;
-      }
-      return *this;
-    }
-  };
 
   PrometheusOptions options_;
   std::map<std::string, FlavorMetrics, std::less<>> flavors_;
@@ -170,7 +157,8 @@ class PrometheusMetrics {
   std::uint64_t folded_flavors_ = 0;
   std::uint64_t folded_statuses_ = 0;
   std::array<std::uint64_t, 2> reopens_{};
-  Cache cache_;
+  std::uint64_t lines_added_ = 0;  // the position of a line added without one
+  detail::LastGroup<FlavorMetrics> cache_;
 };
 
 /// The Prometheus text exposition format (version 0.0.4) of all metrics:

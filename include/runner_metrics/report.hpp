@@ -21,14 +21,18 @@
 #include <string_view>
 #include <vector>
 
+#include "runner_metrics/aggregate.hpp"
+#include "runner_metrics/read_logs.hpp"
 #include "runner_metrics/summary.hpp"
 #include "runner_metrics/timeline.hpp"
 
 namespace runner_metrics {
 
 struct ReportOptions {
-  /// Files, window, grouping, workers and progress, as for summarize_logs.
-  SummarizeOptions read;
+  /// The events kept and their grouping, for the tables and the charts.
+  WindowOptions window;
+  /// Workers, ranges and progress, as for read_logs.
+  ReadOptions read;
   /// Bucket width in seconds; 0 chooses one from the span.
   std::int64_t interval = 0;
   /// By flavor: sections with charts for at most this many flavors, the
@@ -56,8 +60,8 @@ struct FleetReport {
 /// of them when n is 0.
 std::vector<const GroupSummary*> busiest_groups(const Summary& summary, std::size_t n);
 
-/// Reads the logs once, in parallel as summarize_logs does, into a Summary
-/// and a Timeline with the same window and grouping. Throws ReadLogError.
+/// read_logs of a Summary and a Timeline with the same window and grouping
+/// (twice when the busiest flavors are known only at the end). Throws ReadLogError.
 FleetReport report_logs(const std::vector<std::string>& paths, const ReportOptions& options = {});
 
 /// The page: a header with the time span (and, by flavor, a table of the

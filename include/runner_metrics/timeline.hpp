@@ -4,14 +4,14 @@
 // after the reconciliations, and min / avg / max of each duration.
 //
 //   Timeline timeline;                       // width chosen from the span
-//   timeline.add(event, position);           // for each valid event
+//   timeline.add(line, position);            // for each line
 //   timeline.interval() → 300                // seconds: 5 min buckets
 //   timeline.groups()[0]->buckets.at(5880000).counts.runner_installed → 42
 //                                            // bucket 5880000 is [5880000·300, 5880001·300)
 //
-// Like a Summary, a Timeline is built one event at a time and merges exactly
-// with another, in any order, so parts of a log can be read on separate
-// threads. Its memory depends on the number of buckets (at most
+// Like a Summary, a Timeline is an aggregate (aggregate.hpp): built one line
+// at a time, it merges exactly with another, in any order, so parts of a log
+// can be read on separate threads. Its memory depends on the number of buckets (at most
 // AUTO_MAX_BUCKETS, or MAX_BUCKETS with an explicit interval) and flavors,
 // not on the number of events.
 //
@@ -33,7 +33,10 @@
 #include <string_view>
 #include <vector>
 
+#include "runner_metrics/aggregate.hpp"
+#include "runner_metrics/detail/last_group.hpp"
 #include "runner_metrics/events.hpp"
+#include "runner_metrics/measures.hpp"
 #include "runner_metrics/summary.hpp"
 
 namespace runner_metrics {
@@ -58,22 +61,17 @@ class MinAvgMax {
   detail::ExactSum sum_;
 };
 
-/// Durations of one bucket, as format.md §7 takes them from the events.
-struct BucketDurations {
-  MinAvgMax installation;    ///< runner_installed.duration
-  MinAvgMax idle;            ///< runner_start.idle
-  MinAvgMax queue;           ///< runner_start.queue_duration, where present
-  MinAvgMax job;             ///< runner_stop.job_duration, status "normal" only
-  MinAvgMax reconciliation;  ///< reconciliation.duration
-};
+/// Durations of one bucket, as the summary takes them from the events:
+/// durations[Measure::Job].
+using BucketDurations = PerDuration<MinAvgMax>;
 
 /// What happened in one bucket of time.
 struct TimelineBucket {
   /// Events of each type whose timestamp falls in the bucket;
   /// crashed_runners is summed over its reconciliations.
   EventCounts counts;
-  /// Each flavor's latest reconciliation in the bucket.
-  std::map<std::string, LatestReconciliation, std::less<>> latest_reconciliations;
+  /// Each flavor's latest gauges in the bucket.
+  LatestByFlavor latest;
   BucketDurations durations;
 };
 
@@ -84,20 +82,22 @@ struct TimelineGroup {
   /// Buckets without events are left out.
   std::map<std::int64_t, TimelineBucket> buckets;
 
-  /// For each bucket from `first` to `last`, the idle runners after the
-  /// reconciliations up to the bucket's end: each flavor's latest
-  /// reconciliation so far, summed (saturating), as format.md §7's
-  /// idle_runners_last is for the whole log; nullopt before the first.
+  /// For each bucket from `first` to `last`, the gauge after the
+  /// reconciliations up to the bucket's end: each flavor's latest value so
+  /// far, summed (saturating), as GroupSummary::last is for the whole log;
+  /// nullopt before the first.
+  std::vector<std::optional<std::uint64_t>> gauge(Gauge gauge, std::int64_t first,
+                                                  std::int64_t last) const;
+  /// The idle runners after the reconciliations up to each bucket's end.
   std::vector<std::optional<std::uint64_t>> idle_runners(std::int64_t first,
-                                                         std::int64_t last) const;
+                                                         std::int64_t last) const {
+    return gauge(Gauge::IdleRunners, first, last);
+  }
 };
 
 struct TimelineOptions {
-  /// Keep events with since <= timestamp < until (UNIX seconds), as a Summary does.
-  std::optional<double> since;
-  std::optional<double> until;
-  /// One group per flavor instead of one for all.
-  bool by_flavor = false;
+  /// The events kept and their grouping, as a Summary's.
+  WindowOptions window;
   /// Bucket width in seconds, > 0; 0 chooses one from the span (see AUTO_INTERVALS).
   std::int64_t interval = 0;
   /// by_flavor: only these flavors get a group; nullptr is every flavor.
@@ -125,6 +125,8 @@ class Timeline {
 
   explicit Timeline(TimelineOptions options = {});
 
+  /// One line at `position`: an event in the window is placed, the rest ignored.
+  void add(const ParsedLine& line, LogPosition position);
   /// A valid event at `position`; ignored outside the window.
   void add(const AnyEvent& event, LogPosition position);
   /// Everything `other` holds; the same result in any order of merges.
@@ -160,17 +162,6 @@ class Timeline {
   TimelineGroup* group_for(std::string_view flavor);
   void drop_groups();
 
-  // A copy starts without the cached group rather than point into the source.
-  struct GroupCache {
-    TimelineGroup* group = nullptr;
-    GroupCache() = default;
-    GroupCache(const GroupCache&) noexcept {}
-    GroupCache& operator=(const GroupCache& other) noexcept {
-      if (this != &other) group = nullptr;
-      return *this;
-    }
-  };
-
   TimelineOptions options_;
   std::int64_t interval_;
   std::optional<double> first_timestamp_;
@@ -178,16 +169,8 @@ class Timeline {
   std::uint64_t unplaced_ = 0;
   bool dropped_groups_ = false;
   std::map<std::string, TimelineGroup, std::less<>> groups_;  // "" holds the ungrouped one
-  GroupCache last_group_;
+  detail::LastGroup<TimelineGroup> last_group_;
 };
-
-/// A bucket width as a person writes it: a positive whole number of
-/// seconds, alone or with a unit s, m or min, h, d ("90", "30s", "5m", "1h",
-/// "1d").
-///
-///   parse_interval("15min") → 900
-///   parse_interval("1.5h") → nullopt (whole numbers only)
-std::optional<std::int64_t> parse_interval(std::string_view text);
 
 /// A width as the page labels it: "1 min", "15 min", "2 h", "1 d", "90 s".
 std::string interval_label(std::int64_t seconds);

@@ -12,9 +12,11 @@
 #include "library_events.hpp"
 #include "records.hpp"
 #include "runner_metrics/event_parser.hpp"
+#include "runner_metrics/read_logs.hpp"
 #include "runner_metrics/reader.hpp"
 #include "runner_metrics/summary.hpp"
 #include "runner_metrics/summary_render.hpp"
+#include "runner_metrics/time_text.hpp"
 
 namespace runner_metrics::python {
 
@@ -77,10 +79,10 @@ class LogLines {
 
 std::string summarize_json(const std::vector<std::string>& paths, std::optional<double> since,
                            std::optional<double> until, bool by_flavor) {
-  SummarizeOptions options;
-  options.summary = {.since = since, .until = until, .by_flavor = by_flavor};
+  Summary summary({.since = since, .until = until, .by_flavor = by_flavor});
   py::gil_scoped_release release;
-  return render_json(summarize_logs(paths, options).summary);
+  (void)read_logs(paths, {}, summary);
+  return render_json(summary);
 }
 
 }  // namespace

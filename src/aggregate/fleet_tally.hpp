@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// What a Summary group and a Timeline bucket both keep of a run of events
-// (format.md §7): the counts, the five durations, and each flavor's latest
-// reconciliation. A tally is anything with `counts`, `durations` (whose five
-// members have add and merge) and `latest_reconciliations`; what only one of
-// them keeps (a Summary group's stop statuses) it adds itself.
+// What a Summary group and a Timeline bucket both keep of a run of events,
+// by looping over the measures table (measures.hpp): the counts, the
+// durations, and each flavor's latest gauges. A tally is anything with
+// `counts`, `durations` (a PerDuration of statistics with add and merge) and
+// `latest`; what only one of them keeps (a Summary group's stop statuses) it
+// adds itself.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +13,9 @@
 #include <string_view>
 #include <tuple>
 
+#include "runner_metrics/aggregate.hpp"
 #include "runner_metrics/events.hpp"
-#include "runner_metrics/summary.hpp"
+#include "runner_metrics/measures.hpp"
 
 namespace runner_metrics::detail {
 
@@ -23,71 +25,101 @@ inline std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   return sum < a ? std::numeric_limits<std::uint64_t>::max() : sum;
 }
 
-/// Keeps `seen` as `flavor`'s latest reconciliation if it is later: a greater
-/// timestamp, or the same timestamp further on in the log.
-template <class Tally>
-void keep_latest(Tally& tally, std::string_view flavor, const LatestReconciliation& seen) {
-  auto it = tally.latest_reconciliations.find(flavor);
-  if (it == tally.latest_reconciliations.end()) {
-    tally.latest_reconciliations.emplace(std::string(flavor), seen);
-  } else if (std::tie(seen.timestamp, seen.position) >
-             std::tie(it->second.timestamp, it->second.position)) {
-    it->second = seen;
+/// A count or gauge from the log, negative read as 0.
+inline std::uint64_t non_negative(std::int64_t value) {
+  return value < 0 ? 0 : static_cast<std::uint64_t>(value);
+}
+
+/// Keeps `seen` if it is later: a greater timestamp, or the same timestamp
+/// further on in the log.
+inline void keep_latest(std::optional<LatestValue>& latest, const LatestValue& seen) {
+  if (!latest ||
+      std::tie(seen.timestamp, seen.position) > std::tie(latest->timestamp, latest->position)) {
+    latest = seen;
   }
 }
 
-// Unknown values (format.md §7): the event counts, its value goes into no
-// statistic. Minimal until the measures table takes this over.
-template <class Stats>
-void add_known(Stats& stats, double seconds) {
-  if (!is_unknown_value(seconds)) stats.add(seconds);
+inline void keep_latest(LatestGauges& latest, const LatestGauges& seen) {
+  for (std::size_t g = 0; g < latest.size(); ++g) {
+    if (seen[g]) keep_latest(latest[g], *seen[g]);
+  }
 }
 
-template <class Tally>
-void tally_event(Tally& tally, const RunnerInstalled& e, LogPosition) {
-  ++tally.counts.runner_installed;
-  add_known(tally.durations.installation, e.duration);
+/// The gauges `event` carries into `latest` (its flavor's), made when needed.
+template <class Latest>
+void keep_gauges(Latest&& latest_of_flavor, const AnyEvent& event, double timestamp,
+                 LogPosition position) {
+  LatestGauges* latest = nullptr;
+  for (const GaugeMeasure& row : GAUGES) {
+    if (row.field.event != event.index()) continue;
+    const auto value = row.field.read(event);
+    if (!value) continue;
+    if (latest == nullptr) latest = &latest_of_flavor();
+    keep_latest((*latest)[static_cast<std::size_t>(row.gauge)], {timestamp, position, *value});
+  }
 }
 
-template <class Tally>
-void tally_event(Tally& tally, const RunnerStart& e, LogPosition) {
-  ++tally.counts.runner_start;
-  add_known(tally.durations.idle, e.idle);
-  if (e.queue_duration) add_known(tally.durations.queue, *e.queue_duration);
+/// Adds what `event` counts to `counts`.
+inline void count_event(EventCounts& counts, const AnyEvent& event) {
+  for (const CountMeasure& row : COUNTS) {
+    if (row.amount.event != event.index()) continue;
+    if (const auto amount = row.amount.read(event)) {
+      counts.*row.member = saturating_add(counts.*row.member, non_negative(*amount));
+    }
+  }
 }
 
-template <class Tally>
-void tally_event(Tally& tally, const RunnerStop& e, LogPosition) {
-  ++tally.counts.runner_stop;
-  if (e.status == "normal") add_known(tally.durations.job, e.job_duration);
+inline void merge_counts(EventCounts& counts, const EventCounts& other) {
+  for (const CountMeasure& row : COUNTS) {
+    counts.*row.member = saturating_add(counts.*row.member, other.*row.member);
+  }
 }
 
+/// Events counted (the COUNTS rows that count events, added up).
+inline std::uint64_t events_of(const EventCounts& counts) {
+  std::uint64_t sum = 0;
+  for (const CountMeasure& row : COUNTS) {
+    if (row.events) sum = saturating_add(sum, counts.*row.member);
+  }
+  return sum;
+}
+
+/// One event of `flavor`, as the summary and the report measure it.
 template <class Tally>
-void tally_event(Tally& tally, const Reconciliation& e, LogPosition position) {
-  ++tally.counts.reconciliation;
-  tally.counts.crashed_runners =
-      saturating_add(tally.counts.crashed_runners, static_cast<std::uint64_t>(e.crashed_runners));
-  add_known(tally.durations.reconciliation, e.duration);
-  keep_latest(tally, e.flavor, {e.timestamp, position, e.idle_runners});
+void tally_event(Tally& tally, std::string_view flavor, const AnyEvent& event, double timestamp,
+                 LogPosition position) {
+  count_event(tally.counts, event);
+  for (const DurationMeasure& row : DURATIONS) {
+    if (row.field.event != event.index() || !row.summary_keeps(event)) continue;
+    // An unknown value (format.md §7) counts the event, in no statistic.
+    const auto seconds = row.field.read(event);
+    if (seconds && !is_unknown_value(*seconds)) tally.durations[row.measure].add(*seconds);
+  }
+  keep_gauges(
+      [&]() -> LatestGauges& {
+        auto it = tally.latest.find(flavor);
+        if (it == tally.latest.end())
+          it = tally.latest.emplace(std::string(flavor), LatestGauges{}).first;
+        return it->second;
+      },
+      event, timestamp, position);
 }
 
 /// Everything `other` holds, into `tally`: the same in any order of merges.
 template <class Tally>
 void merge_tally(Tally& tally, const Tally& other) {
-  EventCounts& counts = tally.counts;
-  counts.runner_installed += other.counts.runner_installed;
-  counts.runner_start += other.counts.runner_start;
-  counts.runner_stop += other.counts.runner_stop;
-  counts.reconciliation += other.counts.reconciliation;
-  counts.crashed_runners = saturating_add(counts.crashed_runners, other.counts.crashed_runners);
-  for (const auto& [flavor, latest] : other.latest_reconciliations) {
-    keep_latest(tally, flavor, latest);
+  merge_counts(tally.counts, other.counts);
+  for (const auto& [flavor, latest] : other.latest) {
+    auto it = tally.latest.find(flavor);
+    if (it == tally.latest.end()) {
+      tally.latest.emplace(flavor, latest);
+    } else {
+      keep_latest(it->second, latest);
+    }
   }
-  tally.durations.installation.merge(other.durations.installation);
-  tally.durations.idle.merge(other.durations.idle);
-  tally.durations.queue.merge(other.durations.queue);
-  tally.durations.job.merge(other.durations.job);
-  tally.durations.reconciliation.merge(other.durations.reconciliation);
+  for (std::size_t m = 0; m < DURATIONS.size(); ++m) {
+    tally.durations.values[m].merge(other.durations.values[m]);
+  }
 }
 
 }  // namespace runner_metrics::detail

@@ -5,22 +5,14 @@
 #include "runner_metrics/prometheus_metrics.hpp"
 
 #include <algorithm>
-#include <limits>
-#include <type_traits>
+#include <numeric>
+#include <utility>
 #include <variant>
 
+#include "aggregate/fleet_tally.hpp"
+#include "runner_metrics/log_follower.hpp"
+
 namespace runner_metrics {
-
-namespace {
-
-std::uint64_t saturating_add(std::uint64_t total, std::int64_t count) {
-  const auto add = static_cast<std::uint64_t>(std::max<std::int64_t>(count, 0));
-  return total > std::numeric_limits<std::uint64_t>::max() - add
-             ? std::numeric_limits<std::uint64_t>::max()
-             : total + add;
-}
-
-}  // namespace
 
 Histogram::Histogram(std::span<const double> bounds) noexcept
     : bounds_(bounds.first(std::min(bounds.size(), MAX_BUCKETS - 1))) {}
@@ -34,50 +26,47 @@ void Histogram::observe(double value) noexcept {
   sum_ += value;
 }
 
+void Histogram::merge(const Histogram& other) noexcept {
+  for (std::size_t b = 0; b < buckets_.size(); ++b) buckets_[b] += other.buckets_[b];
+  count_ += other.count_;
+  sum_ += other.sum_;
+}
+
 std::uint64_t Histogram::cumulative(std::size_t i) const noexcept {
   std::uint64_t total = 0;
   for (std::size_t b = 0; b <= std::min(i, bounds_.size()); ++b) total += buckets_[b];
   return total;
 }
 
-PrometheusMetrics::PrometheusMetrics(PrometheusOptions options) : options_(options) {}
-
-void PrometheusMetrics::add(const ParsedLine& line) {
-  switch (line.kind) {
-    case ParsedLine::Kind::Event:
-      add(line.event);
-      break;
-    case ParsedLine::Kind::Other:
-      add_other();
-      break;
-    case ParsedLine::Kind::Invalid:
-      add_invalid();
-      break;
-  }
+FlavorMetrics::FlavorMetrics() {
+  for (const DurationMeasure& row : DURATIONS) durations[row.measure] = Histogram(row.buckets);
 }
 
-void PrometheusMetrics::add(const AnyEvent& event) {
+PrometheusMetrics::PrometheusMetrics(PrometheusOptions options) : options_(options) {}
+
+void PrometheusMetrics::add(const ParsedLine& line, LogPosition position) {
+  detail::add_line(*this, line, position);
+}
+
+void PrometheusMetrics::add(const ParsedLine& line) { add(line, {0, ++lines_added_}); }
+
+void PrometheusMetrics::add(const AnyEvent& event) { add(event, {0, ++lines_added_}); }
+
+void PrometheusMetrics::add(const AnyEvent& event, LogPosition position) {
   std::visit(
       [&](const auto& e) {
-        using E = std::decay_t<decltype(e)>;
         FlavorMetrics& m = flavor(e.flavor);
         ++m.events[event.index()];
-        if constexpr (std::is_same_v<E, RunnerInstalled>) {
-          m.spawn_duration.observe(e.duration);
-        } else if constexpr (std::is_same_v<E, RunnerStart>) {
-          m.idle_duration.observe(e.idle);
-          if (e.queue_duration) m.queue_duration.observe(*e.queue_duration);
-        } else if constexpr (std::is_same_v<E, RunnerStop>) {
-          m.job_duration.observe(e.job_duration);
-          const std::string_view status = status_label(m, e.status);
-          ++m.stops.find(status)->second;
-        } else {
-          static_assert(std::is_same_v<E, Reconciliation>);
-          m.reconcile_duration.observe(e.duration);
-          m.crashed_runners = saturating_add(m.crashed_runners, e.crashed_runners);
-          if (!m.latest_reconciliation || e.timestamp >= m.latest_reconciliation->timestamp) {
-            m.latest_reconciliation = FlavorMetrics::Latest{e.timestamp, e.idle_runners};
-          }
+        detail::count_event(m.counts, event);
+        for (const DurationMeasure& row : DURATIONS) {
+          if (row.field.event != event.index() || !row.prometheus_keeps(event)) continue;
+          if (const auto seconds = row.field.read(event))
+            m.durations[row.measure].observe(*seconds);
+        }
+        detail::keep_gauges([&]() -> LatestGauges& { return m.latest; }, event, e.timestamp,
+                            position);
+        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, RunnerStop>) {
+          ++m.stops.find(status_label(m, e.status))->second;
         }
       },
       event);
@@ -91,25 +80,49 @@ std::uint64_t PrometheusMetrics::reopens(LogReopen reason) const noexcept {
   return reopens_[static_cast<std::size_t>(reason)];
 }
 
-FlavorMetrics& PrometheusMetrics::flavor(std::string_view name) {
-  if (cache_.metrics != nullptr && cache_.name == name) return *cache_.metrics;
+void PrometheusMetrics::merge(const PrometheusMetrics& other) {
+  for (const auto& [name, theirs] : other.flavors_) {
+    const std::uint64_t events =
+        std::accumulate(theirs.events.begin(), theirs.events.end(), std::uint64_t{0});
+    // Their "other" holds what they folded; it stays folded here.
+    FlavorMetrics& m = name == OTHER ? flavors_.try_emplace(std::string(OTHER)).first->second
+                                     : flavor(name, events);
+    for (std::size_t d = 0; d < DURATIONS.size(); ++d) {
+      m.durations.values[d].merge(theirs.durations.values[d]);
+    }
+    for (std::size_t e = 0; e < m.events.size(); ++e) m.events[e] += theirs.events[e];
+    detail::merge_counts(m.counts, theirs.counts);
+    for (const auto& [status, n] : theirs.stops) {
+      m.stops.find(status_label(m, status, n))->second += n;
+    }
+    detail::keep_latest(m.latest, theirs.latest);
+  }
+  invalid_lines_ += other.invalid_lines_;
+  other_events_ += other.other_events_;
+  folded_flavors_ += other.folded_flavors_;
+  folded_statuses_ += other.folded_statuses_;
+  for (std::size_t r = 0; r < reopens_.size(); ++r) reopens_[r] += other.reopens_[r];
+}
+
+FlavorMetrics& PrometheusMetrics::flavor(std::string_view name, std::uint64_t events) {
+  if (FlavorMetrics* last = cache_.find(name)) return *last;
   auto it = flavors_.find(name);
   if (it == flavors_.end()) {
     if (!fits(name) || distinct_flavors_ >= options_.max_label_values) {
-      ++folded_flavors_;
+      folded_flavors_ += events;
       return flavors_.try_emplace(std::string(OTHER)).first->second;
     }
     it = flavors_.try_emplace(std::string(name)).first;
     ++distinct_flavors_;
   }
-  cache_.name = it->first;
-  cache_.metrics = &it->second;
+  cache_.remember(it->first, it->second);
   return it->second;
 }
 
-// The status label of a runner_stop of this flavor; its entry in `stops`
-// exists on return.
-std::string_view PrometheusMetrics::status_label(FlavorMetrics& m, std::string_view status) {
+// The status label of `stops` runner_stops of this flavor; its entry in
+// `stops` exists on return.
+std::string_view PrometheusMetrics::status_label(FlavorMetrics& m, std::string_view status,
+                                                 std::uint64_t stops) {
   if (const auto it = m.stops.find(status); it != m.stops.end()) return it->first;
   bool known = statuses_.contains(status);
   if (!known && fits(status) && statuses_.size() < options_.max_label_values) {
@@ -120,7 +133,7 @@ std::string_view PrometheusMetrics::status_label(FlavorMetrics& m, std::string_v
     ++stop_series_;
     return m.stops.try_emplace(std::string(status)).first->first;
   }
-  ++folded_statuses_;
+  folded_statuses_ += stops;
   const auto [it, inserted] = m.stops.try_emplace(std::string(OTHER));
   if (inserted) ++stop_series_;
   return it->first;

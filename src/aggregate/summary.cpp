@@ -12,8 +12,6 @@ namespace runner_metrics {
 
 namespace {
 
-using detail::saturating_add;
-
 void count_status(GroupSummary& group, std::string_view status, std::uint64_t n) {
   auto it = group.runner_stop_status.find(status);
   if (it == group.runner_stop_status.end()) {
@@ -23,12 +21,6 @@ void count_status(GroupSummary& group, std::string_view status, std::uint64_t n)
   }
 }
 
-template <Event E>
-void add_to(GroupSummary& group, const E& e, LogPosition position) {
-  detail::tally_event(group, e, position);
-  if constexpr (std::is_same_v<E, RunnerStop>) count_status(group, e.status, 1);
-}
-
 void merge_into(GroupSummary& group, const GroupSummary& other) {
   detail::merge_tally(group, other);
   for (const auto& [status, n] : other.runner_stop_status) count_status(group, status, n);
@@ -36,34 +28,24 @@ void merge_into(GroupSummary& group, const GroupSummary& other) {
 
 }  // namespace
 
-std::optional<std::uint64_t> GroupSummary::idle_runners_last() const {
-  if (latest_reconciliations.empty()) return std::nullopt;
-  std::uint64_t sum = 0;
-  for (const auto& [name, latest] : latest_reconciliations) {
-    sum = saturating_add(sum, static_cast<std::uint64_t>(latest.idle_runners));
-  }
-  return sum;
-}
-
 Summary::Summary(SummaryOptions options) : options_(options) {
   if (!options_.by_flavor) groups_[""];
 }
 
 GroupSummary& Summary::group_for(std::string_view flavor) {
-  if (!options_.by_flavor) {
-    if (last_group_.group == nullptr) last_group_.group = &groups_.begin()->second;
-    return *last_group_.group;
-  }
-  if (last_group_.group != nullptr && *last_group_.group->flavor == flavor) {
-    return *last_group_.group;
-  }
-  auto it = groups_.find(flavor);
+  const std::string_view key = options_.by_flavor ? flavor : std::string_view{};
+  if (GroupSummary* last = last_group_.find(key)) return *last;
+  auto it = groups_.find(key);
   if (it == groups_.end()) {
-    it = groups_.emplace(std::string(flavor), GroupSummary{}).first;
-    it->second.flavor = std::string(flavor);
+    it = groups_.emplace(std::string(key), GroupSummary{}).first;
+    if (options_.by_flavor) it->second.flavor = std::string(key);
   }
-  last_group_.group = &it->second;
+  last_group_.remember(it->first, it->second);
   return it->second;
+}
+
+void Summary::add(const ParsedLine& line, LogPosition position) {
+  detail::add_line(*this, line, position);
 }
 
 void Summary::add(const AnyEvent& event, LogPosition position) {
@@ -71,10 +53,12 @@ void Summary::add(const AnyEvent& event, LogPosition position) {
   ++lines_.valid;
   std::visit(
       [&](const auto& e) {
-        // Written so that a NaN bound keeps nothing rather than everything.
-        if (options_.since && !(e.timestamp >= *options_.since)) return;
-        if (options_.until && !(e.timestamp < *options_.until)) return;
-        add_to(group_for(e.flavor), e, position);
+        if (!options_.contains(e.timestamp)) return;
+        GroupSummary& group = group_for(e.flavor);
+        detail::tally_event(group, e.flavor, event, e.timestamp, position);
+        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, RunnerStop>) {
+          count_status(group, e.status, 1);
+        }
       },
       event);
 }
@@ -90,8 +74,7 @@ void Summary::add_invalid() noexcept {
 }
 
 void Summary::merge_lines(const Summary& other) {
-  if (other.options_.by_flavor != options_.by_flavor || other.options_.since != options_.since ||
-      other.options_.until != options_.until) {
+  if (other.options_ != options_) {
     throw std::invalid_argument("Summary::merge: the summaries were made with different options");
   }
   lines_.total += other.lines_.total;
@@ -115,7 +98,7 @@ void Summary::merge(Summary&& other) {
     it = next;
   }
   other.groups_.clear();
-  other.last_group_ = {};
+  other.last_group_.forget();
   other.lines_ = {};
 }
 

@@ -10,12 +10,11 @@
 #include <utility>
 
 #include "aggregate/fleet_tally.hpp"
+#include "runner_metrics/time_text.hpp"
 
 namespace runner_metrics {
 
 namespace {
-
-using detail::saturating_add;
 
 // Moves `from`'s buckets, `factor` of its buckets to one, into `to`.
 void regroup(std::map<std::int64_t, TimelineBucket>& to,
@@ -66,34 +65,23 @@ double MinAvgMax::avg() const {
   return std::clamp(sum_.mean(count_), min_, max_);
 }
 
-std::vector<std::optional<std::uint64_t>> TimelineGroup::idle_runners(std::int64_t first,
-                                                                      std::int64_t last) const {
+std::vector<std::optional<std::uint64_t>> TimelineGroup::gauge(Gauge gauge, std::int64_t first,
+                                                               std::int64_t last) const {
   std::vector<std::optional<std::uint64_t>> out;
   if (last < first) return out;
   out.reserve(static_cast<std::size_t>(last - first + 1));
-  std::map<std::string_view, std::int64_t> latest;  // buckets are in time order
+  LatestByFlavor latest;  // so far; buckets are in time order
+  const auto carry = [&](const TimelineBucket& bucket) {
+    for (const auto& [name, seen] : bucket.latest) detail::keep_latest(latest[name], seen);
+  };
   auto it = buckets.begin();
-  for (; it != buckets.end() && it->first < first; ++it) {
-    for (const auto& [name, seen] : it->second.latest_reconciliations) {
-      latest[name] = seen.idle_runners;
-    }
-  }
+  for (; it != buckets.end() && it->first < first; ++it) carry(it->second);
   for (std::int64_t key = first; key <= last; ++key) {
     if (it != buckets.end() && it->first == key) {
-      for (const auto& [name, seen] : it->second.latest_reconciliations) {
-        latest[name] = seen.idle_runners;
-      }
+      carry(it->second);
       ++it;
     }
-    if (latest.empty()) {
-      out.emplace_back();
-      continue;
-    }
-    std::uint64_t sum = 0;
-    for (const auto& [name, idle] : latest) {
-      sum = saturating_add(sum, static_cast<std::uint64_t>(idle));
-    }
-    out.emplace_back(sum);
+    out.push_back(sum_latest(latest, gauge));
   }
   return out;
 }
@@ -132,36 +120,37 @@ void Timeline::widen(std::int64_t width) {
 
 TimelineGroup* Timeline::group_for(std::string_view flavor) {
   if (dropped_groups_) return nullptr;
-  const std::string_view key = options_.by_flavor ? flavor : std::string_view{};
-  if (last_group_.group != nullptr && (!options_.by_flavor || *last_group_.group->flavor == key)) {
-    return last_group_.group;
-  }
-  if (options_.by_flavor && options_.flavors && !options_.flavors->contains(key)) return nullptr;
+  const bool by_flavor = options_.window.by_flavor;
+  const std::string_view key = by_flavor ? flavor : std::string_view{};
+  if (TimelineGroup* last = last_group_.find(key)) return last;
+  if (by_flavor && options_.flavors && !options_.flavors->contains(key)) return nullptr;
   auto it = groups_.find(key);
   if (it == groups_.end()) {
-    if (options_.by_flavor && options_.max_groups > 0 && groups_.size() == options_.max_groups) {
+    if (by_flavor && options_.max_groups > 0 && groups_.size() == options_.max_groups) {
       drop_groups();
       return nullptr;
     }
     it = groups_.emplace(std::string(key), TimelineGroup{}).first;
-    if (options_.by_flavor) it->second.flavor = std::string(key);
+    if (by_flavor) it->second.flavor = std::string(key);
   }
-  last_group_.group = &it->second;
+  last_group_.remember(it->first, it->second);
   return &it->second;
 }
 
 void Timeline::drop_groups() {
   groups_.clear();
-  last_group_ = {};
+  last_group_.forget();
   dropped_groups_ = true;
+}
+
+void Timeline::add(const ParsedLine& line, LogPosition position) {
+  if (line.kind == ParsedLine::Kind::Event) add(line.event, position);
 }
 
 void Timeline::add(const AnyEvent& event, LogPosition position) {
   std::visit(
       [&](const auto& e) {
-        // Written so that a NaN bound keeps nothing rather than everything.
-        if (options_.since && !(e.timestamp >= *options_.since)) return;
-        if (options_.until && !(e.timestamp < *options_.until)) return;
+        if (!options_.window.contains(e.timestamp)) return;
         if (!(e.timestamp < CHART_END)) {
           ++unplaced_;
           return;
@@ -175,14 +164,13 @@ void Timeline::add(const AnyEvent& event, LogPosition position) {
         TimelineGroup* group = group_for(e.flavor);
         if (group == nullptr) return;
         const std::int64_t key = second_of(e.timestamp) / interval_;
-        detail::tally_event(group->buckets[key], e, position);
+        detail::tally_event(group->buckets[key], e.flavor, event, e.timestamp, position);
       },
       event);
 }
 
 void Timeline::merge(const Timeline& other) {
-  if (other.options_.by_flavor != options_.by_flavor || other.options_.since != options_.since ||
-      other.options_.until != options_.until || other.options_.interval != options_.interval ||
+  if (other.options_.window != options_.window || other.options_.interval != options_.interval ||
       other.options_.flavors != options_.flavors ||
       other.options_.max_groups != options_.max_groups) {
     throw std::invalid_argument("Timeline::merge: the timelines were made with different options");

@@ -16,8 +16,9 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "runner_metrics/aggregate.hpp"
 #include "runner_metrics/errors.hpp"
-#include "runner_metrics/summary.hpp"
+#include "runner_metrics/time_text.hpp"
 
 namespace runner_metrics::cli {
 
@@ -62,8 +63,8 @@ struct LogSelection {
   }
 
   /// The window and grouping given; throws ValidationError naming the flag.
-  SummaryOptions summary_options(const CLI::App& command) const {
-    SummaryOptions options;
+  WindowOptions summary_options(const CLI::App& command) const {
+    WindowOptions options;
     options.since = time_flag(command, "--since", since);
     options.until = time_flag(command, "--until", until);
     options.by_flavor = by == "flavor";

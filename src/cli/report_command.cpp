@@ -229,7 +229,7 @@ void add_report_command(CLI::App& app, Action& action) {
       "read or the page could not be written.");
   command->callback([command, flags, &action] {
     ReportOptions options;
-    options.read.summary = flags->logs.summary_options(*command);
+    options.window = flags->logs.summary_options(*command);
     options.max_sections = flags->max_sections;
     options.max_label_values = flags->max_label_values;
     if (command->count("--interval") > 0) {

@@ -10,6 +10,7 @@
 #include "log_input.hpp"
 #include "progress.hpp"
 #include "runner_metrics/errors.hpp"
+#include "runner_metrics/read_logs.hpp"
 #include "runner_metrics/summary.hpp"
 #include "runner_metrics/summary_render.hpp"
 
@@ -23,20 +24,17 @@ struct SummaryFlags {
 };
 
 void summarize(const SummaryFlags& flags, const SummaryOptions& summary_options) {
-  SummarizeOptions options;
-  options.summary = summary_options;
-  LogsSummary result;
+  Summary summary(summary_options);
   {
     ProgressBar bar;
-    options.progress = bar.callback();
-    result = summarize_logs(log_files(flags.logs.files), options);
+    (void)read_logs(log_files(flags.logs.files), {.progress = bar.callback()}, summary);
   }
   // In pieces: with many flavors the text is larger than the summary it shows.
   const TextSink write = [](std::string_view piece) { write_stdout(piece); };
   if (flags.format == "json") {
-    render_json(result.summary, write);
+    render_json(summary, write);
   } else {
-    render_text(result.summary, write);
+    render_text(summary, write);
   }
 }
 

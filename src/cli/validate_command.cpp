@@ -4,9 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -14,6 +12,7 @@
 #include "log_input.hpp"
 #include "progress.hpp"
 #include "runner_metrics/errors.hpp"
+#include "runner_metrics/read_logs.hpp"
 #include "runner_metrics/summary.hpp"
 
 namespace runner_metrics::cli {
@@ -36,39 +35,41 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// format.md §7's unknown values, counted as the lines are read.
+struct UnknownValues {
+  struct Options {};
+  explicit UnknownValues(Options /*unused*/ = {}) {}
+  Options options() const { return {}; }
+  void add(const ParsedLine& line, LogPosition /*unused*/) {
+    if (line.kind == ParsedLine::Kind::Event) count += count_unknown_values(line.event);
+  }
+  void merge(const UnknownValues& other) { count += other.count; }
+  std::uint64_t count = 0;
+};
+
 void validate(const std::vector<std::string>& paths) {
-  SummarizeOptions options;
-  options.invalid_lines_kept = kListed;
-  // format.md §7's unknown values, counted by each worker on its own.
-  std::deque<std::uint64_t> unknown_by_worker;
-  options.sink_for_worker = [&unknown_by_worker](unsigned) -> EventSink {
-    std::uint64_t& unknown = unknown_by_worker.emplace_back(0);
-    return
-        [&unknown](const AnyEvent& event, LogPosition) { unknown += count_unknown_values(event); };
-  };
-  LogsSummary result;
+  Summary summary;
+  UnknownValues unknown;
+  std::vector<InvalidLine> invalid_lines;
   {
     ProgressBar bar;
-    options.progress = bar.callback();
-    result = summarize_logs(paths, options);
+    invalid_lines = read_logs(paths, {.invalid_lines_kept = kListed, .progress = bar.callback()},
+                              summary, unknown);
   }
   std::string out;
-  for (const InvalidLine& line : result.invalid_lines) {
+  for (const InvalidLine& line : invalid_lines) {
     out += fmt::format("{}:{}: {}{}\n", line.path == "-" ? "<stdin>" : line.path, line.line,
                        line.field.empty() ? "" : printable(line.field) + ": ",
                        printable(line.problem));
   }
-  const LineCounts& lines = result.summary.lines();
-  if (lines.invalid > result.invalid_lines.size()) {
-    out +=
-        fmt::format("... and {} more invalid lines\n", lines.invalid - result.invalid_lines.size());
+  const LineCounts& lines = summary.lines();
+  if (lines.invalid > invalid_lines.size()) {
+    out += fmt::format("... and {} more invalid lines\n", lines.invalid - invalid_lines.size());
   }
   out += fmt::format("{} lines: {} valid, {} other, {} invalid\n", lines.total, lines.valid,
                      lines.other, lines.invalid);
-  const std::uint64_t unknown =
-      std::accumulate(unknown_by_worker.begin(), unknown_by_worker.end(), std::uint64_t{0});
-  if (unknown > 0) {
-    out += fmt::format("unknown values (Infinity): {}\n", unknown);
+  if (unknown.count > 0) {
+    out += fmt::format("unknown values (Infinity): {}\n", unknown.count);
   }
   write_stdout(out);
   if (lines.invalid > 0) {

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The report's reading: summarize_logs reads the logs on every core, and
-// each of its workers also feeds a Timeline of its own; the timelines merge
-// exactly, as the summaries do.
+// The report's reading: read_logs of a Summary and a Timeline.
 //
 // By flavor, the charts are for the busiest flavors only, and which those are
 // is known only at the end. The first pass keeps every flavor's timeline up to
@@ -17,24 +15,19 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "aggregate/fleet_tally.hpp"
 #include "runner_metrics/errors.hpp"
 #include "runner_metrics/report.hpp"
 
 namespace runner_metrics {
 
 namespace {
-
-std::uint64_t events_of(const GroupSummary& group) {
-  const EventCounts& c = group.counts;
-  return c.runner_installed + c.runner_start + c.runner_stop + c.reconciliation;
-}
 
 // Standard input, copied to a file that is already unlinked, so it can be
 // read twice; the file goes when the descriptor closes.
@@ -83,33 +76,13 @@ class StdinCopy {
   int fd_ = -1;
 };
 
-// Reads `paths` once into a summary (when `summary` is set) and a timeline.
-Timeline read_timeline(const std::vector<std::string>& paths, SummarizeOptions read,
-                       const TimelineOptions& timeline_options, LogsSummary* summary) {
-  std::deque<Timeline> timelines;  // stays where it is as it grows
-  read.sink_for_worker = [&](unsigned) -> EventSink {
-    Timeline& timeline = timelines.emplace_back(timeline_options);
-    return
-        [&timeline](const AnyEvent& event, LogPosition position) { timeline.add(event, position); };
-  };
-  if (summary == nullptr) read.summary = {.since = read.summary.since, .until = read.summary.until};
-  LogsSummary logs = summarize_logs(paths, read);
-  if (summary != nullptr) *summary = std::move(logs);
-  Timeline merged(timeline_options);
-  while (!timelines.empty()) {
-    merged.merge(timelines.front());
-    timelines.pop_front();
-  }
-  return merged;
-}
-
 }  // namespace
 
 std::vector<const GroupSummary*> busiest_groups(const Summary& summary, std::size_t n) {
   std::vector<const GroupSummary*> groups = summary.groups();
   const auto busier = [](const GroupSummary* a, const GroupSummary* b) {
-    const std::uint64_t ea = events_of(*a);
-    const std::uint64_t eb = events_of(*b);
+    const std::uint64_t ea = detail::events_of(a->counts);
+    const std::uint64_t eb = detail::events_of(b->counts);
     return ea != eb ? ea > eb : a->flavor < b->flavor;
   };
   if (n == 0 || n >= groups.size()) {
@@ -123,10 +96,8 @@ std::vector<const GroupSummary*> busiest_groups(const Summary& summary, std::siz
 }
 
 FleetReport report_logs(const std::vector<std::string>& paths, const ReportOptions& options) {
-  const bool by_flavor = options.read.summary.by_flavor;
-  TimelineOptions timeline_options{.since = options.read.summary.since,
-                                   .until = options.read.summary.until,
-                                   .by_flavor = by_flavor,
+  const bool by_flavor = options.window.by_flavor;
+  TimelineOptions timeline_options{.window = options.window,
                                    .interval = options.interval,
                                    .max_groups = by_flavor ? options.max_sections : 0};
   // A second pass may be needed, and standard input can be read only once.
@@ -139,18 +110,22 @@ FleetReport report_logs(const std::vector<std::string>& paths, const ReportOptio
       path = stdin_copy->path();
     }
   }
-  LogsSummary logs;
-  Timeline timeline = read_timeline(readable, options.read, timeline_options, &logs);
+  Summary summary(options.window);
+  Timeline timeline(timeline_options);
+  ReadOptions read = options.read;
+  read.invalid_lines_kept = 0;
+  (void)read_logs(readable, read, summary, timeline);
   if (timeline.dropped_groups()) {
     auto chosen = std::make_shared<std::set<std::string, std::less<>>>();
-    for (const GroupSummary* group : busiest_groups(logs.summary, options.max_sections)) {
+    for (const GroupSummary* group : busiest_groups(summary, options.max_sections)) {
       chosen->insert(group->flavor.value_or(""));
     }
     timeline_options.flavors = std::move(chosen);
     timeline_options.max_groups = 0;
-    timeline = read_timeline(readable, options.read, timeline_options, nullptr);
+    timeline = Timeline(timeline_options);
+    (void)read_logs(readable, read, timeline);
   }
-  return FleetReport{std::move(logs.summary), std::move(timeline), paths, options.max_sections,
+  return FleetReport{std::move(summary), std::move(timeline), paths, options.max_sections,
                      options.max_label_values};
 }
 

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "runner_metrics/flag_value.hpp"
-#include "runner_metrics/summary.hpp"
+#include "runner_metrics/time_text.hpp"
 
 namespace runner_metrics {
 

@@ -10,6 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "aggregate/fleet_tally.hpp"
+#include "runner_metrics/log_follower.hpp"
+#include "runner_metrics/measures.hpp"
 #include "runner_metrics/prometheus_metrics.hpp"
 #include "runner_metrics/serialize.hpp"
 
@@ -80,34 +83,12 @@ std::string label(std::string_view key, std::string_view value) {
   return out;
 }
 
-struct HistogramMetric {
-  std::string_view name;
-  std::string_view help;
-  Histogram FlavorMetrics::*histogram;
-};
-
-constexpr HistogramMetric kHistograms[] = {
-    {"runner_spawn_duration_seconds",
-     "Seconds a runner took to install and register (runner_installed.duration).",
-     &FlavorMetrics::spawn_duration},
-    {"runner_idle_duration_seconds",
-     "Seconds a runner sat idle before it picked up a job (runner_start.idle).",
-     &FlavorMetrics::idle_duration},
-    {"runner_queue_duration_seconds",
-     "Seconds a job waited for a runner (runner_start.queue_duration, where given).",
-     &FlavorMetrics::queue_duration},
-    {"job_duration_seconds", "Seconds a job ran, whatever its status (runner_stop.job_duration).",
-     &FlavorMetrics::job_duration},
-    {"reconcile_duration_seconds", "Seconds a reconciliation pass took (reconciliation.duration).",
-     &FlavorMetrics::reconcile_duration},
-};
-
-void histogram(std::string& out, const HistogramMetric& metric,
+void histogram(std::string& out, const DurationMeasure& metric,
                const std::vector<std::pair<const FlavorMetrics*, std::string>>& flavors) {
-  header(out, metric.name, "histogram", metric.help);
+  header(out, metric.prometheus_name, "histogram", metric.prometheus_help);
   std::string le_labels;
   for (const auto& [m, flavor_label] : flavors) {
-    const Histogram& h = m->*metric.histogram;
+    const Histogram& h = m->durations[metric.measure];
     if (h.count() == 0) continue;
     const auto bounds = h.bounds();
     for (std::size_t i = 0; i <= bounds.size(); ++i) {
@@ -119,14 +100,14 @@ void histogram(std::string& out, const HistogramMetric& metric,
         le_labels += "+Inf";
       }
       le_labels += '"';
-      series(out, metric.name, "_bucket", le_labels);
+      series(out, metric.prometheus_name, "_bucket", le_labels);
       append_uint(out, h.cumulative(i));
       out += '\n';
     }
-    series(out, metric.name, "_sum", flavor_label);
+    series(out, metric.prometheus_name, "_sum", flavor_label);
     append_float(out, h.sum());
     out += '\n';
-    series(out, metric.name, "_count", flavor_label);
+    series(out, metric.prometheus_name, "_count", flavor_label);
     append_uint(out, h.count());
     out += '\n';
   }
@@ -148,17 +129,17 @@ std::string render_prometheus(const PrometheusMetrics& metrics) {
 
   std::string out;
   out.reserve(4096 + flavors.size() * 4096);
-  for (const HistogramMetric& metric : kHistograms) histogram(out, metric, flavors);
+  for (const DurationMeasure& metric : DURATIONS) histogram(out, metric, flavors);
 
-  header(out, "idle_runners_count", "gauge",
-         "Idle runners after the flavor's latest reconciliation (greatest timestamp; a later "
-         "line wins a tie).");
-  for (const auto& [m, flavor_label] : flavors) {
-    if (!m->latest_reconciliation) continue;
-    series(out, "idle_runners_count", {}, flavor_label);
-    const std::int64_t idle = m->latest_reconciliation->idle_runners;
-    append_uint(out, static_cast<std::uint64_t>(idle < 0 ? 0 : idle));
-    out += '\n';
+  for (const GaugeMeasure& gauge : GAUGES) {
+    header(out, gauge.prometheus_name, "gauge", gauge.prometheus_help);
+    for (const auto& [m, flavor_label] : flavors) {
+      const auto& latest = m->latest[static_cast<std::size_t>(gauge.gauge)];
+      if (!latest) continue;
+      series(out, gauge.prometheus_name, {}, flavor_label);
+      append_uint(out, detail::non_negative(latest->value));
+      out += '\n';
+    }
   }
 
   header(out, "runner_metric_events_total", "counter",
@@ -189,11 +170,13 @@ std::string render_prometheus(const PrometheusMetrics& metrics) {
     }
   }
 
-  header(out, "crashed_runners_total", "counter",
-         "Crashed runners that reconciliations found (sum of reconciliation.crashed_runners).");
-  for (const auto& [m, flavor_label] : flavors) {
-    if (m->events[std::variant_size_v<AnyEvent> - 1] == 0) continue;  // no reconciliation
-    counter(out, "crashed_runners_total", flavor_label, m->crashed_runners);
+  for (const CountMeasure& count : COUNTS) {
+    if (count.prometheus_name.empty()) continue;  // in runner_metric_events_total
+    header(out, count.prometheus_name, "counter", count.prometheus_help);
+    for (const auto& [m, flavor_label] : flavors) {
+      if (m->events[count.amount.event] == 0) continue;  // no event it sums
+      counter(out, count.prometheus_name, flavor_label, m->counts.*count.member);
+    }
   }
 
   header(out, "metrics_log_invalid_lines_total", "counter",

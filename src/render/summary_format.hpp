@@ -7,11 +7,20 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace runner_metrics::detail {
 
 /// Renderers that stream hand their output on in pieces of about this size.
 inline constexpr std::size_t TEXT_CHUNK_BYTES = 64 * 1024;
+
+/// What a streaming renderer, called as render(write), hands on, as one string.
+template <class Render>
+std::string whole_text(Render&& render) {
+  std::string out;
+  render([&out](std::string_view piece) { out += piece; });
+  return out;
+}
 
 /// Three significant digits or so, in exponent form only below 0.01 or from a
 /// million up: 0, 0.0012, 0.05, 2.50, 12.5, 120, 1.2e+07.

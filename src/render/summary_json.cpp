@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "render/summary_format.hpp"
+#include "runner_metrics/measures.hpp"
 #include "runner_metrics/serialize.hpp"
 #include "runner_metrics/summary_render.hpp"
 
@@ -81,27 +82,23 @@ void write_group(JsonWriter& json, const GroupSummary& group) {
     json.null();
   }
   json.key("counts").open('{');
-  json.key("runner_installed").number(group.counts.runner_installed);
-  json.key("runner_start").number(group.counts.runner_start);
-  json.key("runner_stop").number(group.counts.runner_stop);
-  json.key("reconciliation").number(group.counts.reconciliation);
-  json.key("crashed_runners").number(group.counts.crashed_runners);
+  for (const CountMeasure& count : COUNTS) json.key(count.key).number(group.counts.*count.member);
   json.close('}');
   json.key("runner_stop_status").open('{');
   for (const auto& [status, count] : group.runner_stop_status) json.key(status).number(count);
   json.close('}');
-  json.key("idle_runners_last");
-  if (const auto idle = group.idle_runners_last()) {
-    json.number(*idle);
-  } else {
-    json.null();
+  for (const GaugeMeasure& gauge : GAUGES) {
+    json.key(gauge.key);
+    if (const auto value = group.last(gauge.gauge)) {
+      json.number(*value);
+    } else {
+      json.null();
+    }
   }
   json.key("durations").open('{');
-  write_stats(json.key("installation"), group.durations.installation);
-  write_stats(json.key("idle"), group.durations.idle);
-  write_stats(json.key("queue"), group.durations.queue);
-  write_stats(json.key("job"), group.durations.job);
-  write_stats(json.key("reconciliation"), group.durations.reconciliation);
+  for (const DurationMeasure& duration : DURATIONS) {
+    write_stats(json.key(duration.key), group.durations[duration.measure]);
+  }
   json.close('}');
   json.close('}');
 }
@@ -135,9 +132,7 @@ void render_json(const Summary& summary, const TextSink& write) {
 }
 
 std::string render_json(const Summary& summary) {
-  std::string out;
-  render_json(summary, [&out](std::string_view part) { out += part; });
-  return out;
+  return detail::whole_text([&](const TextSink& write) { render_json(summary, write); });
 }
 
 }  // namespace runner_metrics

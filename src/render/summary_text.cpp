@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "render/summary_format.hpp"
+#include "runner_metrics/measures.hpp"
 #include "runner_metrics/serialize.hpp"
 #include "runner_metrics/summary_render.hpp"
 
@@ -48,25 +49,22 @@ void append_group(std::string& out, const GroupSummary& group) {
   } else {
     out += "\nall flavors\n";
   }
-  const EventCounts& counts = group.counts;
-  fmt::format_to(it, "  {:<36}{:>10}\n", "runner_installed", counts.runner_installed);
-  fmt::format_to(it, "  {:<36}{:>10}\n", "runner_start", counts.runner_start);
-  fmt::format_to(it, "  {:<36}{:>10}\n", "runner_stop", counts.runner_stop);
-  for (const auto& [status, count] : group.runner_stop_status) {
-    fmt::format_to(it, "    {:<34}{:>10}\n", printable(status), count);
+  for (const CountMeasure& count : COUNTS) {
+    fmt::format_to(it, "  {:<36}{:>10}\n", count.key, group.counts.*count.member);
+    if (!count.by_status) continue;
+    for (const auto& [status, n] : group.runner_stop_status) {
+      fmt::format_to(it, "    {:<34}{:>10}\n", printable(status), n);
+    }
   }
-  fmt::format_to(it, "  {:<36}{:>10}\n", "reconciliation", counts.reconciliation);
-  fmt::format_to(it, "  {:<36}{:>10}\n", "crashed_runners", counts.crashed_runners);
-  const auto idle = group.idle_runners_last();
-  fmt::format_to(it, "  {:<36}{:>10}\n", "idle runners at last reconciliation",
-                 idle ? fmt::format("{}", *idle) : "-");
+  for (const GaugeMeasure& gauge : GAUGES) {
+    const auto value = group.last(gauge.gauge);
+    fmt::format_to(it, "  {:<36}{:>10}\n", gauge.label, value ? fmt::format("{}", *value) : "-");
+  }
   fmt::format_to(it, "\n    {:<16}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}\n", "duration", "count",
                  "min", "avg", "max", "p50", "p95", "p99");
-  append_stats_row(out, "installation", group.durations.installation);
-  append_stats_row(out, "idle", group.durations.idle);
-  append_stats_row(out, "queue", group.durations.queue);
-  append_stats_row(out, "job (normal)", group.durations.job);
-  append_stats_row(out, "reconciliation", group.durations.reconciliation);
+  for (const DurationMeasure& duration : DURATIONS) {
+    append_stats_row(out, duration.label, group.durations[duration.measure]);
+  }
 }
 
 }  // namespace
@@ -96,9 +94,7 @@ void render_text(const Summary& summary, const TextSink& write) {
 }
 
 std::string render_text(const Summary& summary) {
-  std::string out;
-  render_text(summary, [&out](std::string_view part) { out += part; });
-  return out;
+  return detail::whole_text([&](const TextSink& write) { render_text(summary, write); });
 }
 
 }  // namespace runner_metrics

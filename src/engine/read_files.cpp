@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading many logs, or one large one, on every core. A large regular file
-// is cut into byte ranges; workers take ranges in file order, each adding to
-// its own Summary, and the summaries are merged at the end. Every part of a
-// Summary merges exactly and in any order, so the result does not depend on
-// how the work was divided.
+// is cut into byte ranges; workers take ranges in file order, each handing
+// its lines to a sink of its own (read_logs' copies of the aggregates),
+// which read_logs merges at the end.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -18,7 +17,7 @@
 #include <thread>
 #include <utility>
 
-#include "runner_metrics/summary.hpp"
+#include "runner_metrics/read_logs.hpp"
 
 namespace runner_metrics {
 
@@ -41,26 +40,16 @@ struct Shared {
   std::atomic<bool> stop{false};
 };
 
-void run_task(const Task& task, const std::string& path, const SummarizeOptions& options,
-              Summary& summary, const EventSink& sink, TaskResult& result, Shared& shared) {
+void run_task(const Task& task, const std::string& path, const ReadOptions& options,
+              detail::LineSink& sink, TaskResult& result, Shared& shared) {
   EventReader reader(path, {.max_line_bytes = options.max_line_bytes, .range = task.range});
   std::uint64_t reported = 0;
   while (const LogLine* line = reader.next()) {
     const ParsedLine& parsed = *line->parsed;
-    switch (parsed.kind) {
-      case ParsedLine::Kind::Event:
-        summary.add(parsed.event, {task.file, line->offset});
-        if (sink) sink(parsed.event, {task.file, line->offset});
-        break;
-      case ParsedLine::Kind::Other:
-        summary.add_other();
-        break;
-      case ParsedLine::Kind::Invalid:
-        summary.add_invalid();
-        if (result.invalid_lines.size() < options.invalid_lines_kept) {
-          result.invalid_lines.push_back({path, line->number, parsed.field, parsed.problem});
-        }
-        break;
+    sink.add(parsed, {task.file, line->offset});
+    if (parsed.kind == ParsedLine::Kind::Invalid &&
+        result.invalid_lines.size() < options.invalid_lines_kept) {
+      result.invalid_lines.push_back({path, line->number, parsed.field, parsed.problem});
     }
     result.lines = line->number;
     // Once per buffer refill, not per line.
@@ -74,7 +63,7 @@ void run_task(const Task& task, const std::string& path, const SummarizeOptions&
 }
 
 // The tasks, and the total size of the files (what is known of it).
-std::vector<Task> plan(const std::vector<std::string>& paths, const SummarizeOptions& options,
+std::vector<Task> plan(const std::vector<std::string>& paths, const ReadOptions& options,
                        unsigned workers, std::uint64_t& total) {
   std::vector<std::uint64_t> sizes(paths.size(), 0);
   total = 0;
@@ -112,9 +101,13 @@ std::vector<Task> plan(const std::vector<std::string>& paths, const SummarizeOpt
 
 }  // namespace
 
-LogsSummary summarize_logs(const std::vector<std::string>& paths, const SummarizeOptions& options) {
+namespace detail {
+
+std::vector<InvalidLine> read_files(
+    const std::vector<std::string>& paths, const ReadOptions& options,
+    const std::function<LineSink&(unsigned worker)>& sink_for_worker) {
   if (paths.size() > std::numeric_limits<std::uint32_t>::max()) {
-    throw std::invalid_argument("summarize_logs: too many files");
+    throw std::invalid_argument("read_logs: too many files");
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const unsigned wanted = options.workers > 0 ? options.workers : cores;
@@ -124,11 +117,8 @@ LogsSummary summarize_logs(const std::vector<std::string>& paths, const Summariz
 
   Shared shared;
   std::vector<TaskResult> results(tasks.size());
-  std::vector<Summary> partials(std::max(workers, 1u), Summary(options.summary));
-  std::vector<EventSink> sinks(partials.size());
-  if (options.sink_for_worker) {
-    for (unsigned w = 0; w < sinks.size(); ++w) sinks[w] = options.sink_for_worker(w);
-  }
+  std::vector<LineSink*> sinks;
+  for (unsigned w = 0; w < workers; ++w) sinks.push_back(&sink_for_worker(w));
   std::mutex mutex;
   std::condition_variable finished;
   unsigned running = workers;
@@ -141,8 +131,7 @@ LogsSummary summarize_logs(const std::vector<std::string>& paths, const Summariz
           const std::size_t t = shared.next_task++;
           if (t >= tasks.size() || shared.stop) break;
           try {
-            run_task(tasks[t], paths[tasks[t].file], options, partials[w], sinks[w], results[t],
-                     shared);
+            run_task(tasks[t], paths[tasks[t].file], options, *sinks[w], results[t], shared);
           } catch (...) {
             results[t].error = std::current_exception();
             shared.stop = true;
@@ -173,20 +162,20 @@ LogsSummary summarize_logs(const std::vector<std::string>& paths, const Summariz
   }
   if (options.progress) options.progress(shared.bytes_done.load(), total);
 
-  LogsSummary out{std::move(partials[0]), {}};
-  for (std::size_t w = 1; w < partials.size(); ++w) out.summary.merge(std::move(partials[w]));
+  std::vector<InvalidLine> invalid_lines;
   // Line numbers were counted from each range's start; the lines of the
   // file's earlier ranges come before them.
   std::vector<std::uint64_t> lines_before(paths.size(), 0);
   for (std::size_t t = 0; t < tasks.size(); ++t) {
     for (InvalidLine& line : results[t].invalid_lines) {
-      if (out.invalid_lines.size() == options.invalid_lines_kept) break;
+      if (invalid_lines.size() == options.invalid_lines_kept) break;
       line.line += lines_before[tasks[t].file];
-      out.invalid_lines.push_back(std::move(line));
+      invalid_lines.push_back(std::move(line));
     }
     lines_before[tasks[t].file] += results[t].lines;
   }
-  return out;
+  return invalid_lines;
 }
 
+}  // namespace detail
 }  // namespace runner_metrics
