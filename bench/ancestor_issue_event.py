@@ -2,11 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """How the Python ancestor issued one metric event, for timing against the CLI.
 
-A re-creation of the ancestor's `metrics` module, reduced to what issuing a
-`runner_installed` event touches: a pydantic 1.x model whose `event` field
-defaults to the class name in snake case, serialized with `.json()` (that is
-json.dumps with ", " and ": " separators and ASCII escapes, None left out)
-and appended to the log as one line.
+The ancestor's `metrics` module as python/tests/ancestor.py re-creates it
+(pydantic 1.x models whose `event` defaults to the class name in snake case,
+serialized with `.json()` and appended to the log as one line), started as a
+fresh process per event as a fleet manager's hook would be.
 
     /usr/bin/python3 bench/ancestor_issue_event.py LOG TIMESTAMP FLAVOR DURATION
 
@@ -14,58 +13,21 @@ cli_bench.sh checks that the line written here is byte-identical to what
 `runner-metrics issue runner-installed` writes for the same values.
 """
 
-import re
+import pathlib
 import sys
 
-from pydantic import BaseModel, NonNegativeFloat
-
-METRICS_LOG_PATH = "/var/log/github-runner-metrics.log"
-
-
-class IssueMetricEventError(Exception):
-    """The event could not be written to the metrics log."""
-
-
-def _snake_case(name: str) -> str:
-    """RunnerInstalled -> runner_installed."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-class Event(BaseModel):
-    """Base of all metric events."""
-
-    timestamp: NonNegativeFloat
-    event: str
-
-    def __init__(self, **data):
-        data.setdefault("event", _snake_case(type(self).__name__))
-        super().__init__(**data)
-
-
-class RunnerInstalled(Event):
-    """A runner was installed."""
-
-    flavor: str
-    duration: NonNegativeFloat
-
-
-def issue_event(event: Event) -> None:
-    """Append the event's line to the metrics log."""
-    try:
-        with open(METRICS_LOG_PATH, mode="a", encoding="utf-8") as log:
-            log.write(event.json(exclude_none=True) + "\n")
-    except OSError as exc:
-        raise IssueMetricEventError(f"Cannot write metrics log {METRICS_LOG_PATH}") from exc
+# The pydantic 1.x re-creation of the ancestor that the Python tests compare against.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python" / "tests"))
+import ancestor  # noqa: E402
 
 
 def main(argv: list) -> int:
-    global METRICS_LOG_PATH
     if len(argv) != 5:
         print(f"usage: {argv[0]} LOG TIMESTAMP FLAVOR DURATION", file=sys.stderr)
         return 2
-    METRICS_LOG_PATH = argv[1]
-    issue_event(
-        RunnerInstalled(timestamp=float(argv[2]), flavor=argv[3], duration=float(argv[4]))
+    ancestor.METRICS_LOG_PATH = pathlib.Path(argv[1])
+    ancestor.issue_event(
+        ancestor.RunnerInstalled(timestamp=float(argv[2]), flavor=argv[3], duration=float(argv[4]))
     )
     return 0
 

@@ -25,14 +25,7 @@ using runner_metrics::Reconciliation;
 using runner_metrics::RunnerInstalled;
 using runner_metrics::RunnerStart;
 using runner_metrics::to_line;
-using runner_metrics::testing::kNobody;
-using runner_metrics::testing::ProcessOptions;
-using runner_metrics::testing::ProcessResult;
-using runner_metrics::testing::read_file;
-using runner_metrics::testing::run_cli;
-using runner_metrics::testing::run_process;
-using runner_metrics::testing::TempDir;
-using runner_metrics::testing::write_file;
+using namespace runner_metrics::testing;
 
 // `issue runner-installed` with a fixed timestamp, writing to `log`.
 std::vector<std::string> issue_installed(const std::string& log) {

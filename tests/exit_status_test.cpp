@@ -19,10 +19,7 @@
 
 namespace {
 
-using runner_metrics::testing::read_file;
-using runner_metrics::testing::run_cli;
-using runner_metrics::testing::TempDir;
-using runner_metrics::testing::write_file;
+using namespace runner_metrics::testing;
 
 // How one standard descriptor is set up: a path opened with `flags`, or
 // closed when `path` is empty.

@@ -21,12 +21,7 @@ namespace {
 using runner_metrics::MAX_LINE_BYTES;
 using runner_metrics::RunnerInstalled;
 using runner_metrics::to_line;
-using runner_metrics::testing::read_file;
-using runner_metrics::testing::run_cli;
-using runner_metrics::testing::ServeProcess;
-using runner_metrics::testing::TempDir;
-using runner_metrics::testing::wait_until;
-using runner_metrics::testing::write_file;
+using namespace runner_metrics::testing;
 
 // A valid event's line of exactly `bytes` bytes, "\n" included.
 std::string line_of(std::size_t bytes) {

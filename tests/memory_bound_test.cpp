@@ -21,11 +21,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::installed_line;
-using testing::read_file;
-using testing::reconciliation_line;
-using testing::run_process;
-using testing::TempDir;
+using namespace testing;
 
 constexpr double kT0 = 1795615200;  // 2026-11-25T14:00:00Z
 constexpr int kFlavors = 200000;

@@ -53,9 +53,7 @@ using runner_metrics::RunnerStart;
 using runner_metrics::RunnerStop;
 using runner_metrics::to_line;
 using runner_metrics::ValidationError;
-using runner_metrics::testing::read_file;
-using runner_metrics::testing::TempDir;
-using runner_metrics::testing::write_file;
+using namespace runner_metrics::testing;
 
 RunnerInstalled installed(int i, std::string flavor = "small") {
   return RunnerInstalled{

@@ -16,9 +16,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::installed_line;
-using testing::TempDir;
-using testing::write_file;
+using namespace testing;
 using Kind = ParsedLine::Kind;
 
 struct Seen {

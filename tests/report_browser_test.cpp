@@ -25,15 +25,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::installed_line;
-using testing::read_file;
-using testing::reconciliation_line;
-using testing::run_cli;
-using testing::run_process;
-using testing::start_line;
-using testing::stop_line;
-using testing::TempDir;
-using testing::write_file;
+using namespace testing;
 
 constexpr const char* kChromium = "/usr/bin/chromium";
 constexpr const char* kPython = "/usr/bin/python3";

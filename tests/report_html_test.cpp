@@ -21,15 +21,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::ChartReader;
-using testing::Element;
-using testing::installed_line;
-using testing::parse_markup;
-using testing::reconciliation_line;
-using testing::start_line;
-using testing::stop_line;
-using testing::TempDir;
-using testing::write_file;
+using namespace testing;
 
 constexpr double kT0 = 1795615200;  // 2026-11-25T14:00:00Z
 

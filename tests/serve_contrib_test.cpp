@@ -13,10 +13,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::read_file;
-using testing::run_process;
-using testing::TempDir;
-using testing::write_file;
+using namespace testing;
 
 const std::string kUnit =
     std::string(RUNNER_METRICS_SOURCE_DIR) + "/contrib/systemd/runner-metrics-serve.service";

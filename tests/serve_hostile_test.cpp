@@ -21,10 +21,7 @@ namespace runner_metrics {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::connect_loopback;
-using testing::http_request;
-using testing::ServeProcess;
-using testing::TempDir;
+using namespace testing;
 
 const std::string kScrape = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
 

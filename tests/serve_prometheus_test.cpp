@@ -26,14 +26,7 @@ namespace runner_metrics {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::BackgroundProcess;
-using testing::http_request;
-using testing::ProcessOptions;
-using testing::run_process;
-using testing::ServeProcess;
-using testing::TempDir;
-using testing::wait_until;
-using testing::write_file;
+using namespace testing;
 
 constexpr const char* kPromtool = "/usr/bin/promtool";
 constexpr const char* kPrometheus = "/usr/bin/prometheus";

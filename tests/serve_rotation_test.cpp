@@ -22,14 +22,7 @@ namespace runner_metrics {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Exposition;
-using testing::run_cli;
-using testing::run_process;
-using testing::scrape;
-using testing::ServeProcess;
-using testing::TempDir;
-using testing::wait_until;
-using testing::write_file;
+using namespace testing;
 
 constexpr const char* kLogrotate = "/usr/sbin/logrotate";
 

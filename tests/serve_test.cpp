@@ -25,16 +25,7 @@ namespace runner_metrics {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Exposition;
-using testing::http_raw;
-using testing::http_request;
-using testing::read_file;
-using testing::run_cli;
-using testing::run_process;
-using testing::scrape;
-using testing::ServeProcess;
-using testing::TempDir;
-using testing::wait_until;
+using namespace testing;
 
 // What the exposition must say, computed here from the events the test
 // writes, independently of the library's aggregate.

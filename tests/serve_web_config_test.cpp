@@ -21,14 +21,7 @@ namespace runner_metrics {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::BackgroundProcess;
-using testing::ProcessOptions;
-using testing::run_cli;
-using testing::run_process;
-using testing::ServeProcess;
-using testing::TempDir;
-using testing::wait_until;
-using testing::write_file;
+using namespace testing;
 
 constexpr const char* kOpenssl = "/usr/bin/openssl";
 constexpr const char* kHtpasswd = "/usr/bin/htpasswd";

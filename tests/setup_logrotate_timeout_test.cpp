@@ -23,10 +23,7 @@ namespace {
 
 using runner_metrics::LogrotateSetup;
 using runner_metrics::LogrotateSetupError;
-using runner_metrics::testing::read_file;
-using runner_metrics::testing::run_cli;
-using runner_metrics::testing::TempDir;
-using runner_metrics::testing::write_file;
+using namespace runner_metrics::testing;
 
 // A systemctl that answers `enable` at once and hangs on `hanging_verb`:
 // it starts a child that sleeps (and holds stderr open), writes the child's

@@ -19,14 +19,7 @@ namespace {
 
 using runner_metrics::testing::read_file;
 using runner_metrics::testing::TempDir;
-using runner_metrics::testing::stress::Child;
-using runner_metrics::testing::stress::Ledger;
-using runner_metrics::testing::stress::read_back;
-using runner_metrics::testing::stress::ReadBack;
-using runner_metrics::testing::stress::scale_divisor;
-using runner_metrics::testing::stress::scaled;
-using runner_metrics::testing::stress::seconds_since;
-using runner_metrics::testing::stress::Tag;
+using namespace runner_metrics::testing::stress;
 
 std::string line_of(int seq) {
   return std::visit([](const auto& e) { return runner_metrics::to_line(e); },

@@ -38,19 +38,8 @@ using runner_metrics::IssueMetricEventError;
 using runner_metrics::MetricsLog;
 using runner_metrics::RunnerInstalled;
 using runner_metrics::to_line;
-using runner_metrics::testing::ProcessOptions;
-using runner_metrics::testing::ProcessResult;
-using runner_metrics::testing::read_file;
-using runner_metrics::testing::run_cli;
-using runner_metrics::testing::run_process;
-using runner_metrics::testing::TempDir;
-using runner_metrics::testing::write_file;
-using runner_metrics::testing::stress::Child;
-using runner_metrics::testing::stress::Ledger;
-using runner_metrics::testing::stress::read_back;
-using runner_metrics::testing::stress::ReadBack;
-using runner_metrics::testing::stress::scaled;
-using runner_metrics::testing::stress::seconds_since;
+using namespace runner_metrics::testing;
+using namespace runner_metrics::testing::stress;
 
 constexpr const char* kTimeout = "/usr/bin/timeout";
 

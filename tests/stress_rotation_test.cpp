@@ -40,18 +40,8 @@
 namespace {
 
 namespace fs = std::filesystem;
-using runner_metrics::testing::ProcessResult;
-using runner_metrics::testing::read_file;
-using runner_metrics::testing::run_process;
-using runner_metrics::testing::TempDir;
-using runner_metrics::testing::write_file;
-using runner_metrics::testing::stress::Child;
-using runner_metrics::testing::stress::Ledger;
-using runner_metrics::testing::stress::read_back;
-using runner_metrics::testing::stress::ReadBack;
-using runner_metrics::testing::stress::scale_divisor;
-using runner_metrics::testing::stress::seconds_since;
-using runner_metrics::testing::stress::Tag;
+using namespace runner_metrics::testing;
+using namespace runner_metrics::testing::stress;
 
 constexpr const char* kLogrotate = "/usr/sbin/logrotate";
 constexpr int kWriterProcesses = 4;

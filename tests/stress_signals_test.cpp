@@ -39,10 +39,7 @@ namespace {
 using runner_metrics::MetricsLog;
 using runner_metrics::RunnerInstalled;
 using runner_metrics::to_line;
-using runner_metrics::testing::read_file;
-using runner_metrics::testing::run_cli;
-using runner_metrics::testing::TempDir;
-using runner_metrics::testing::write_file;
+using namespace runner_metrics::testing;
 using Clock = std::chrono::steady_clock;
 
 std::size_t env_count(const char* name, std::size_t fallback) {

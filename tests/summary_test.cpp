@@ -24,12 +24,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::installed;
-using testing::reconciliation;
-using testing::start;
-using testing::stop;
-using testing::TempDir;
-using testing::write_file;
+using namespace testing;
 
 // Adds events as if they were consecutive lines of file 0.
 void add_all(Summary& summary, const std::vector<AnyEvent>& events, std::uint32_t file = 0) {

@@ -24,10 +24,7 @@ namespace {
 
 constexpr double kT0 = 1795615200;  // 2026-11-25T14:00:00Z
 
-using testing::installed;
-using testing::reconciliation;
-using testing::start;
-using testing::stop;
+using namespace testing;
 
 void add_all(Timeline& timeline, const std::vector<AnyEvent>& events) {
   std::uint64_t offset = 0;

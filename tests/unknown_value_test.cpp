@@ -15,9 +15,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::read_file;
-using testing::run_cli;
-using testing::TempDir;
+using namespace testing;
 
 const std::string kHead =
     R"({"timestamp": 1740000000.5, "event": "runner_installed", "flavor": "s", )";

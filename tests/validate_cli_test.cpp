@@ -17,11 +17,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::installed_line;
-using testing::ProcessResult;
-using testing::run_cli;
-using testing::TempDir;
-using testing::write_file;
+using namespace testing;
 
 const std::string kValid = installed_line(1, "small", 2);
 const std::string kOther = R"({"timestamp": 1, "event": "runner_resized", "cores": 4})"

@@ -18,11 +18,7 @@
 namespace runner_metrics {
 namespace {
 
-using testing::JsonMember;
-using testing::load_vectors;
-using testing::run_cli;
-using testing::TempDir;
-using testing::Vector;
+using namespace testing;
 
 // Both files' vectors, seed era first.
 std::vector<Vector> all_vectors() {

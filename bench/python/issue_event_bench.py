@@ -18,52 +18,24 @@ line to an O_APPEND descriptor (what the kernel alone costs here).
 """
 
 import os
-import re
+import pathlib
 import statistics
 import sys
 import tempfile
 import time
-from typing import Optional
 
 import pydantic
-from pydantic import BaseModel, NonNegativeFloat
 
 import runner_metrics
 
-
-# ---- The ancestor: pydantic 1.x models as the `metrics` module had them ----
-
-def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-class AncestorEvent(BaseModel):
-    timestamp: NonNegativeFloat
-    event: str
-
-    def __init__(self, **data):
-        data.setdefault("event", _snake_case(type(self).__name__.removeprefix("Ancestor")))
-        super().__init__(**data)
-
-
-class AncestorCodeInformation(BaseModel):
-    code: int
-
-
-class AncestorRunnerStop(AncestorEvent):
-    flavor: str
-    workflow: str
-    repo: str
-    github_event: str
-    status: str
-    status_info: Optional[AncestorCodeInformation]
-    job_duration: NonNegativeFloat
-
+# The pydantic 1.x re-creation of the ancestor that the Python tests compare against.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "python" / "tests"))
+import ancestor  # noqa: E402
 
 ANCESTOR_LOG = ""
 
 
-def ancestor_issue_event(event: AncestorEvent) -> None:
+def ancestor_issue_event(event: ancestor.Event) -> None:
     with open(ANCESTOR_LOG, mode="a", encoding="utf-8") as log:
         log.write(event.json(exclude_none=True) + "\n")
 
@@ -72,9 +44,9 @@ def ancestor_issue_event(event: AncestorEvent) -> None:
 
 def ancestor_issue(count: int, start: float) -> None:
     for i in range(count):
-        ancestor_issue_event(AncestorRunnerStop(
+        ancestor_issue_event(ancestor.RunnerStop(
             timestamp=start + i, flavor="small", workflow="Tests", repo="canonical/runner",
-            github_event="push", status="abnormal", status_info=AncestorCodeInformation(code=137),
+            github_event="push", status="abnormal", status_info=ancestor.CodeInformation(code=137),
             job_duration=61.25 + i))
 
 
@@ -90,9 +62,9 @@ def ours_issue(count: int, start: float) -> None:
 
 def ancestor_json(count: int, start: float) -> None:
     for i in range(count):
-        AncestorRunnerStop(
+        ancestor.RunnerStop(
             timestamp=start + i, flavor="small", workflow="Tests", repo="canonical/runner",
-            github_event="push", status="abnormal", status_info=AncestorCodeInformation(code=137),
+            github_event="push", status="abnormal", status_info=ancestor.CodeInformation(code=137),
             job_duration=61.25 + i).json(exclude_none=True)
 
 
