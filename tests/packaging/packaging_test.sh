@@ -151,7 +151,8 @@ step "python3: import runner_metrics from the staging prefix"
 check_python "$stage/lib/python3/dist-packages"
 
 step "public headers: standard library only, each compiles on its own"
-for header in "$stage"/include/runner_metrics/*.hpp; do
+# detail/ holds the template machinery of the others: held to the same rules.
+find "$stage/include/runner_metrics" -name '*.hpp' | while read -r header; do
   { grep -E '^\s*#\s*include' "$header" || true; } | while read -r line; do
     name=$(sed -E 's/^\s*#\s*include\s*[<"]([^>"]+)[>"].*/\1/' <<<"$line")
     if [[ $name == runner_metrics/* ]]; then
@@ -161,7 +162,7 @@ for header in "$stage"/include/runner_metrics/*.hpp; do
     fi
   done
 done
-find "$stage/include/runner_metrics" -name '*.hpp' -printf '%f\n' |
+find "$stage/include/runner_metrics" -name '*.hpp' -printf '%P\n' |
   xargs -P "$(nproc)" -I{} sh -c \
     'printf "#include <runner_metrics/%s>\n" "$1" | g++ -std=c++20 -fsyntax-only -I"$2/include" -x c++ - ||
        { echo "packaging: runner_metrics/$1 does not compile on its own" >&2; exit 255; }' \
