@@ -45,17 +45,6 @@ struct ReportFlags {
       path, what));
 }
 
-void write_all(int fd, std::string_view piece, const std::string& path) {
-  while (!piece.empty()) {
-    const ssize_t n = ::write(fd, piece.data(), piece.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_write(path);
-    }
-    piece.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 // Where the page goes, decided before the logs are read so that a wrong
 // --output fails at once. Nothing there is destroyed: a regular file (or a
 // new path) gets the whole page or is left as it was, written beside it and
@@ -115,7 +104,7 @@ class PageOutput {
       return;
     }
     if (fd_ < 0) open_in_place();
-    write_all(fd_, piece, path_);
+    if (!detail::write_all(fd_, piece)) fail_write(path_);
   }
 
   /// Puts the page in place; without it, a regular file stays as it was.

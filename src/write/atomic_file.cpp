@@ -70,15 +70,20 @@ AtomicFile::~AtomicFile() {
   if (!temporary_.empty()) ::unlink(temporary_.c_str());
 }
 
-void AtomicFile::write(std::string_view text) {
+bool write_all(int fd, std::string_view text) {
   while (!text.empty()) {
-    const ssize_t n = ::write(fd_, text.data(), text.size());
+    const ssize_t n = ::write(fd, text.data(), text.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw_errno(errno);
+      return false;
     }
     text.remove_prefix(static_cast<std::size_t>(n));
   }
+  return true;
+}
+
+void AtomicFile::write(std::string_view text) {
+  if (!write_all(fd_, text)) throw_errno(errno);
 }
 
 void AtomicFile::commit() {

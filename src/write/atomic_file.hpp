@@ -18,6 +18,10 @@
 
 namespace runner_metrics::detail {
 
+/// Writes all of `text` to `fd`, resuming after short writes and EINTR.
+/// False with errno set if a write fails.
+bool write_all(int fd, std::string_view text);
+
 struct AtomicFileOptions {
   /// Empty: a new hidden name beside the target (".NAME.XXXXXX", mkstemp).
   /// Else the temporary file is the target's path with this suffix, made
