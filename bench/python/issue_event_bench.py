@@ -12,6 +12,10 @@ change on the machine hits both alike), EVENTS events a round:
           the file (its issue_event); runner_metrics keeps the log open
   json    build the event and serialize it, nothing written
 
+and, in the same rounds, the issue measure through MetricsLog(path,
+hold_signals=False), the price of the two rt_sigprocmask(2) calls that keep a
+kill from cutting a line.
+
 Prints the median microseconds per event of each and the ratio, after checking
 that both wrote byte-identical logs, and the floor: os.write(2) of a ready
 line to an O_APPEND descriptor (what the kernel alone costs here).
@@ -60,6 +64,16 @@ def ours_issue(count: int, start: float) -> None:
             job_duration=61.25 + i))
 
 
+def ours_unheld(count: int, start: float) -> None:
+    RunnerStop, CodeInformation = runner_metrics.RunnerStop, runner_metrics.CodeInformation
+    append = UNHELD_LOG.append
+    for i in range(count):
+        append(RunnerStop(
+            timestamp=start + i, flavor="small", workflow="Tests", repo="canonical/runner",
+            github_event="push", status="abnormal", status_info=CodeInformation(code=137),
+            job_duration=61.25 + i))
+
+
 def ancestor_json(count: int, start: float) -> None:
     for i in range(count):
         ancestor.RunnerStop(
@@ -78,6 +92,7 @@ def ours_json(count: int, start: float) -> None:
 
 
 FLOOR_LOG = ""
+UNHELD_LOG = None
 
 
 def floor_write(count: int, start: float) -> None:
@@ -102,21 +117,24 @@ def per_event_us(function, count: int, start: float) -> float:
 
 
 def main(argv: list) -> int:
-    global ANCESTOR_LOG, FLOOR_LOG
+    global ANCESTOR_LOG, FLOOR_LOG, UNHELD_LOG
     rounds = int(argv[1]) if len(argv) > 1 else 7
     count = int(argv[2]) if len(argv) > 2 else 5000
     with tempfile.TemporaryDirectory() as directory:
         ANCESTOR_LOG = os.path.join(directory, "ancestor.log")
         FLOOR_LOG = os.path.join(directory, "floor.log")
         runner_metrics.METRICS_LOG_PATH = os.path.join(directory, "ours.log")
+        UNHELD_LOG = runner_metrics.MetricsLog(os.path.join(directory, "unheld.log"),
+                                               hold_signals=False)
         times = {name: [] for name in ("ancestor issue", "ours issue", "ancestor json", "ours json",
-                                       "write(2) floor")}
+                                       "write(2) floor", "ours unheld")}
         start = 1700000000.125
         for round_number in range(rounds):
             pairs = [("ancestor issue", ancestor_issue), ("ours issue", ours_issue),
                      ("ancestor json", ancestor_json), ("ours json", ours_json)]
             if round_number % 2:  # alternate which goes first
                 pairs = [pairs[1], pairs[0], pairs[3], pairs[2]]
+            pairs.append(("ours unheld", ours_unheld))
             pairs.append(("write(2) floor", floor_write))
             for name, function in pairs:
                 times[name].append(per_event_us(function, count, start + round_number * count))
@@ -131,6 +149,9 @@ def main(argv: list) -> int:
         ours = statistics.median(times[f"ours {measure}"])
         print(f"{measure:6} ancestor {ancestor:8.2f} us/event   runner_metrics {ours:6.2f} us/event"
               f"   {ancestor / ours:5.1f}x faster")
+    unheld = statistics.median(times["ours unheld"])
+    print(f"issue without holding signals: MetricsLog(hold_signals=False).append {unheld:.2f} us/event,"
+          f" {statistics.median(times['ancestor issue']) / unheld:.1f}x faster than the ancestor's issue")
     print(f"floor  os.write of the ready line: {statistics.median(times['write(2) floor']):.2f} us/event")
     return 0
 

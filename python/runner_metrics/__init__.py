@@ -301,6 +301,13 @@ Each line goes out in one write(2) on an O_APPEND descriptor, so lines from
 threads and processes never interleave. After logrotate renames the file the
 next line goes to the new one. Raises ValidationError (nothing written) or
 IssueMetricEventError naming the path and the OS error.
+
+SIGTERM, SIGINT, SIGHUP and SIGPIPE are held (blocked) around each write(2),
+so a signal that kills the process never cuts a line; that costs two system
+calls per append. MetricsLog(path, hold_signals=False) leaves them out, for a
+program that handles SIGTERM and SIGHUP itself: a signal with a handler never
+cuts a write to a regular file (Python's SIGINT handler and its ignored
+SIGPIPE are such), only one whose default action kills the process can.
 """
 
 # In C++: reads METRICS_LOG_PATH from this module at each call, and keeps the

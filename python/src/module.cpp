@@ -283,7 +283,11 @@ PYBIND11_MODULE(_runner_metrics, module) {
   module.def("library_descriptions", &rm::python::library_descriptions);
 
   py::class_<rm::MetricsLog>(module, "MetricsLog")
-      .def(py::init<std::filesystem::path>(), py::arg("path"))
+      .def(py::init([](std::filesystem::path path, bool hold_signals) {
+             return std::make_unique<rm::MetricsLog>(
+                 std::move(path), rm::MetricsLogOptions{.hold_signals = hold_signals});
+           }),
+           py::arg("path"), py::kw_only(), py::arg("hold_signals") = true)
       .def_property_readonly("path", &rm::MetricsLog::path)
       .def("append", &append_event, py::arg("event"))
       .def("append_all", &append_events, py::arg("events"));

@@ -3,8 +3,13 @@
 
 import multiprocessing
 import os
+import random
+import signal
 import stat
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -155,6 +160,63 @@ def test_processes_appending_at_once_never_tear_or_lose_a_line(log_path, start_m
         process.join(120)
         assert process.exitcode == 0
     _check_whole_lines(log_path, writers, per_writer, FLAVOR)
+
+
+# ---- Signals ------------------------------------------------------------------
+
+# A child that appends ~1 MB events (one write(2) of 245 pages each) until it
+# is killed, and says when the first is in.
+_BIG_EVENT_WRITER = """
+import sys, runner_metrics
+from runner_metrics import RunnerStop
+log = runner_metrics.MetricsLog(sys.argv[1], hold_signals=sys.argv[2] == "hold")
+event = RunnerStop(timestamp=1, flavor="small", workflow="w" * 1000000, repo="o/r",
+                   github_event="push", status="normal", job_duration=1)
+log.append(event)
+print("ready", flush=True)
+while True:
+    log.append(event)
+"""
+
+
+def _killed_mid_write(tmp_path, hold, round_number):
+    """Kills a writer of big events with SIGTERM at a random moment; True when a line was cut."""
+    path = tmp_path / f"killed-{hold}-{round_number}.log"
+    child = subprocess.Popen([sys.executable, "-c", _BIG_EVENT_WRITER, str(path), hold],
+                             stdout=subprocess.PIPE, env=os.environ)
+    assert child.stdout.readline() == b"ready\n"
+    time.sleep(random.uniform(0, 0.02))
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(60) == -signal.SIGTERM
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    whole = all(len(line) > 1000000 and line.endswith(b"1.0}") for line in lines[:-1])
+    assert whole, "only the last line can be cut"
+    return lines[-1] != b""
+
+
+def test_a_sigterm_never_cuts_a_line_of_a_log_holding_signals(tmp_path):
+    # Python leaves SIGTERM's default action (kill) in place, so only holding
+    # it around the write keeps a 1 MB write whole.
+    for round_number in range(8):
+        assert not _killed_mid_write(tmp_path, "hold", round_number), f"round {round_number}"
+
+
+def test_without_holding_signals_a_sigterm_can_cut_a_line(tmp_path):
+    # The control of the test above: the same kills do cut lines when the
+    # signals are not held, so that test would see a cut if holding failed.
+    for round_number in range(30):
+        if _killed_mid_write(tmp_path, "no", round_number):
+            return
+    pytest.skip("30 SIGTERMs all landed between writes: this machine never caught one mid-write")
+
+
+def test_hold_signals_is_a_keyword(tmp_path):
+    with pytest.raises(TypeError):
+        MetricsLog(tmp_path / "m.log", False)
+    log = MetricsLog(tmp_path / "m.log", hold_signals=False)
+    log.append(RunnerInstalled(timestamp=123, flavor="small", duration=456))
+    assert (tmp_path / "m.log").read_text() == INSTALLED
 
 
 # ---- setup_logrotate ---------------------------------------------------------
