@@ -169,7 +169,10 @@ class CanonicalLine {
   bool value(std::string& member, Range) {
     std::string_view body;
     if (!text(body)) return false;
-    member.assign(body);
+    // Not assign(): it allows for `body` inside `member`, a cost for a
+    // short copy. A string keeps its capacity from line to line.
+    member.clear();
+    member.append(body);
     return true;
   }
 
