@@ -51,8 +51,8 @@ class CanonicalLine {
     CanonicalLine cursor(line);
     double timestamp = 0;
     std::string_view name;
-    if (!cursor.literal(kLineStart) || !cursor.number(timestamp) || !cursor.literal(kEventKey) ||
-        !cursor.text(name)) {
+    if (!cursor.literal<kLineStart.size()>(kLineStart.data()) || !cursor.number(timestamp) ||
+        !cursor.literal<kEventKey.size()>(kEventKey.data()) || !cursor.text(name)) {
       return false;
     }
     const std::size_t index = EventRegistry<Variant>::index_of(name);
@@ -60,8 +60,7 @@ class CanonicalLine {
     hold_type(event, index, spares);
     return std::visit(
         [&](auto& e) {
-          if (!cursor.template members<false>(e) || !cursor.literal("}") ||
-              cursor.at_ != cursor.end_) {
+          if (!cursor.members<false>(e) || !cursor.literal<1>("}") || cursor.at_ != cursor.end_) {
             return false;
           }
           e.timestamp = timestamp;
@@ -76,11 +75,32 @@ class CanonicalLine {
 
   std::size_t left() const { return static_cast<std::size_t>(end_ - at_); }
 
-  bool literal(std::string_view expected) {
-    if (left() < expected.size() || std::memcmp(at_, expected.data(), expected.size()) != 0) {
-      return false;
+  // Whether the next N bytes are `expected`'s, compared eight at a time (a
+  // last, overlapping load for the rest): memcmp is a call, these are loads.
+  template <std::size_t N>
+  bool next_is(const char* expected) const {
+    if (left() < N) return false;
+    const auto word = [](const char* at) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, at, 8);
+      return w;
+    };
+    if constexpr (N < 8) {
+      for (std::size_t i = 0; i < N; ++i) {
+        if (at_[i] != expected[i]) return false;
+      }
+      return true;
+    } else {
+      std::uint64_t differ = word(at_ + N - 8) ^ word(expected + N - 8);
+      for (std::size_t i = 0; i + 8 < N; i += 8) differ |= word(at_ + i) ^ word(expected + i);
+      return differ == 0;
     }
-    at_ += expected.size();
+  }
+
+  template <std::size_t N>
+  bool literal(const char* expected) {
+    if (!next_is<N>(expected)) return false;
+    at_ += N;
     return true;
   }
 
@@ -107,12 +127,7 @@ class CanonicalLine {
   template <Record R, std::size_t I, bool First>
   bool key() {
     constexpr std::size_t lead = First ? 2 : 0;
-    constexpr std::size_t size = MemberKey<R, I>::text.size() - lead;
-    if (left() < size || std::memcmp(at_, MemberKey<R, I>::text.data() + lead, size) != 0) {
-      return false;
-    }
-    at_ += size;
-    return true;
+    return literal<MemberKey<R, I>::text.size() - lead>(MemberKey<R, I>::text.data() + lead);
   }
 
   // Each field of `record` in its order; an absent optional one is reset.
@@ -178,7 +193,7 @@ class CanonicalLine {
 
   template <Record R>
   bool value(R& record, Range) {
-    return literal("{") && members<true>(record) && literal("}");
+    return literal<1>("{") && members<true>(record) && literal<1>("}");
   }
 
   // A string of printable ASCII without escapes, quotes included. Eight
