@@ -132,6 +132,7 @@ std::vector<std::string> written_lines() {
       Reconciliation{.timestamp = 1, .expected_runners = 3},
   };
   std::vector<std::string> lines;
+  lines.reserve(events.size());
   for (const AnyEvent& event : events) lines.push_back(any_line(event));
   return lines;
 }
@@ -259,9 +260,8 @@ TEST(CanonicalLine, AgreesWithTheParserOnEveryVectorAndCorpusLine) {
 // and each of them inserted before it: declined, or read as the parser
 // reads the changed line.
 TEST(CanonicalLine, EveryChangeToAWrittenLineIsDeclinedOrReadAsTheParserReadsIt) {
-  const std::string bytes =
-      std::string("0123456789.eE+- \t\"\\{}[],:abnrstuINFly\x7f\x80\xc3", 42) +
-      std::string(1, '\0');
+  static constexpr char kBytes[] = "0123456789.eE+- \t\"\\{}[],:abnrstuINFly\x7f\x80\xc3";
+  const std::string bytes(kBytes, sizeof kBytes);  // '\0' included
   Counts counts;
   for (const std::string& line : written_lines()) {
     for (std::size_t i = 0; i <= line.size(); ++i) {
