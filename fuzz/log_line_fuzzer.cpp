@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // A line of a metrics log, any bytes, through EventParser under both rule
-// sets. EventParser has two decoders: a fast path over simdjson's DOM tape
-// that only ever accepts, and the On-Demand decoder that decides everything
-// else and names the field at fault. For each line:
+// sets. EventParser has three paths: the writer's exact layout read without
+// a JSON parser (parse/canonical_line.hpp) and a fast path over simdjson's
+// DOM tape, which both only ever accept, and the On-Demand decoder that
+// decides everything else and names the field at fault. For each line:
 //   - an invalid line names a problem;
-//   - the fast path agrees with the On-Demand decoder, which alone reads the
-//     same line behind 70 KiB of leading whitespace (the fast path takes
+//   - what the first path takes alone, the parser reads as the same event
+//     from the line after a space (which the first path never takes);
+//   - the first two paths agree with the On-Demand decoder, which alone reads
+//     the same line behind 70 KiB of leading whitespace (the fast path takes
 //     lines up to 64 KiB): same kind, same field at fault, same event;
 //   - read in place, followed by bytes that are not the parser's own, the
 //     line reads the same;
@@ -19,6 +22,7 @@
 #include <string_view>
 
 #include "fuzz_checks.hpp"
+#include "parse/canonical_line.hpp"
 #include "runner_metrics/event_parser.hpp"
 
 namespace {
@@ -30,6 +34,21 @@ using fuzz::check;
 const std::string& slow_path_prefix() {
   static const std::string prefix(70 * 1024, ' ');
   return prefix;
+}
+
+// The first path alone: a line it takes reads the same through the others.
+void check_first_path(std::string_view line) {
+  static AnyEvent event;
+  static detail::SpareAlternatives<AnyEvent> spares;
+  if (!detail::CanonicalLine::read(line, event, spares)) return;
+  static EventParser log_parser(ParseRules::Log);
+  static EventParser input_parser(ParseRules::Input);
+  const std::string spaced = " " + std::string(line);
+  for (EventParser* parser : {&log_parser, &input_parser}) {
+    const ParsedLine& full = parser->read(spaced);
+    check(full.kind == ParsedLine::Kind::Event, "the first path takes a line the parser refuses");
+    check(full.event == event, "the first path and the parser read different events");
+  }
 }
 
 void check_rules(ParseRules rules, std::string_view line) {
@@ -95,6 +114,7 @@ void check_rules(ParseRules rules, std::string_view line) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view line(reinterpret_cast<const char*>(data), size);
+  check_first_path(line);
   check_rules(ParseRules::Log, line);
   check_rules(ParseRules::Input, line);
   return 0;

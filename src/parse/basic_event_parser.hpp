@@ -3,11 +3,14 @@
 // library compiles it for its own four (event_parser.cpp); a program with
 // types of its own includes this file and links simdjson.
 //
-// Lines are read in two steps. Most lines are valid events: the fast path
-// (tape_decoder.hpp) parses the whole line with simdjson's DOM parser and
-// takes it when every rule holds. Any other line is decoded again with the
-// On-Demand API, which reports number and string errors when a value is read,
-// not for the whole document: that is what lets every error name its field.
+// Lines are read in up to three steps. Most lines are valid events as the
+// library's writer wrote them: canonical_line.hpp recognises that exact
+// layout without a JSON parser. Any other line goes to the fast path over
+// simdjson's DOM parser (tape_decoder.hpp), which parses the whole line and
+// takes it when every rule holds. Any line still left is decoded again with
+// the On-Demand API, which reports number and string errors when a value is
+// read, not for the whole document: that is what lets every error name its
+// field.
 #pragma once
 
 #include <fmt/format.h>
@@ -20,6 +23,7 @@
 #include <variant>
 
 #include "json/utf8_blame.hpp"
+#include "parse/canonical_line.hpp"
 #include "parse/event_registry.hpp"
 #include "parse/reused_event.hpp"
 #include "parse/tape_decoder.hpp"
@@ -177,6 +181,10 @@ struct BasicEventParser<Variant>::Impl {
 
   // `text` is followed by PADDING readable bytes.
   const Line& read_padded(std::string_view text) {
+    if (detail::CanonicalLine::read(text, result.event, spares)) {
+      result.kind = Line::Kind::Event;
+      return result;
+    }
     switch (tape.read(text, rules, result.event, spares)) {
       case detail::TapeDecoder::Verdict::Event:
         result.kind = Line::Kind::Event;

@@ -185,7 +185,8 @@ struct LogFollower::Impl {
     current.device = st.st_dev;
     current.inode = st.st_ino;
     current.rewind();
-    if (!current.buffer) current.buffer.reset(new char[kChunkBytes]);
+    // The parser's padding after the chunk: a line within it is read in place.
+    if (!current.buffer) current.buffer.reset(new char[kChunkBytes + EventParser::PADDING]);
     // The inode behind the descriptor, not the path, which may already name
     // another file.
     current.watch =
@@ -206,7 +207,7 @@ struct LogFollower::Impl {
       case detail::LineSplitter::Piece::Kind::TooLong:
         return classifier.too_long(piece.offset);
       case detail::LineSplitter::Piece::Kind::Line:
-        return classifier.line(piece.text, piece.offset, false);
+        return classifier.line(piece.text, piece.offset, piece.in_chunk);
     }
     return nullptr;
   }
@@ -217,6 +218,9 @@ struct LogFollower::Impl {
       const ssize_t n = ::read(s.fd, s.buffer.get(), kChunkBytes);
       if (n > 0) {
         const auto size = static_cast<std::size_t>(n);
+        // The parser may read this far past the last line: bytes of the
+        // file or zeros, never uninitialized.
+        std::memset(s.buffer.get() + size, 0, EventParser::PADDING);
         s.splitter.feed(s.buffer.get(), size, s.offset);
         s.offset += size;
         s.remember_tail(s.buffer.get(), size);
