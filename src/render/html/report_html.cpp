@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "render/html/bar_chart.hpp"
 #include "render/html/escape.hpp"
 #include "render/html/panels.hpp"
 #include "render/html/scales.hpp"
@@ -34,8 +35,9 @@ using html::duration_panel;
 using html::durations_table;
 using html::escape_to;
 using html::flavors_table;
-using html::idle_panel;
+using html::jobs_per_day_panel;
 using html::lifecycle_panel;
+using html::runners_panel;
 using html::span_label;
 using html::XScale;
 
@@ -95,8 +97,19 @@ void header(std::string& out, const FleetReport& report) {
   out += "</header>\n";
 }
 
+// The breakdowns of a group, as sorted bars.
+void breakdown_panels(std::string& out, const std::string& id, const GroupSummary& group) {
+  std::vector<html::Bar> bars;
+  for (const auto& [status, n] : group.runner_stop_status) bars.push_back({status, n});
+  html::breakdown_panel(out,
+                        {id + "-breakdown-status", "breakdown-status",
+                         "Completion status (runner_stop.status)", "No runners stopped in this time range"},
+                        std::move(bars));
+}
+
 void group_section(std::string& out, std::size_t index, const GroupSummary& group,
-                   const TimelineGroup* timeline_group, const std::optional<XScale>& x) {
+                   const Timeline& timeline, const TimelineGroup* timeline_group,
+                   const std::optional<XScale>& x) {
   const std::string id = fmt::format("g{}", index);
   fmt::format_to(std::back_inserter(out), R"(<section class="group" id="{}")", id);
   if (group.flavor) {
@@ -113,10 +126,12 @@ void group_section(std::string& out, std::size_t index, const GroupSummary& grou
   durations_table(out, group);
   out += "</div>\n";
   lifecycle_panel(out, id, timeline_group, x);
-  idle_panel(out, id, timeline_group, x);
+  jobs_per_day_panel(out, id, timeline_group, timeline);
+  runners_panel(out, id, timeline_group, x);
   for (const DurationMeasure* duration : html::durations_in_report_order()) {
     duration_panel(out, id, timeline_group, x, *duration);
   }
+  breakdown_panels(out, id, group);
   out += "</section>\n";
 }
 
@@ -180,13 +195,14 @@ void render_html(const FleetReport& report, const std::function<void(std::string
   for (std::size_t i = 0; i < groups.size(); ++i) {
     while (next != timeline_groups.end() && (*next)->flavor < groups[i]->flavor) ++next;
     const bool match = next != timeline_groups.end() && (*next)->flavor == groups[i]->flavor;
-    group_section(out, i, *groups[i], match ? *next : nullptr, x);
+    group_section(out, i, *groups[i], timeline, match ? *next : nullptr, x);
     flush(false);
   }
   out +=
       "<footer class=\"muted\"><p>Made by <code>runner-metrics report</code>. Percentiles "
-      "are within 0.5% of the exact nearest-rank value; counts, min, avg and max are exact. "
-      "Hover over a chart for a bucket's exact values.</p></footer>";
+      "are within 0.5% of the exact nearest-rank value in the tables and 2% in the charts "
+      "(exact for a bucket of at most 64 values); counts, min, avg and max are exact. "
+      "Hover over a chart for a bucket's values.</p></footer>";
   out += "</main></body></html>\n";
   flush(true);
 }
