@@ -11,6 +11,7 @@
 
 #include <array>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,6 +40,9 @@ struct WindowOptions {
   std::optional<double> until;
   /// One group per flavor instead of one for all.
   bool by_flavor = false;
+  /// Values each breakdown of a Summary group keeps a count of its own
+  /// (format.md §7); the others are counted under "other".
+  std::size_t max_label_values = 1000;
 
   bool operator==(const WindowOptions&) const = default;
 

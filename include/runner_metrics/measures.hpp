@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Everything measured from the events, each described once: the durations
 // (format.md §7's "durations", §8's histograms), the counts (§7's "counts",
-// §8's counters) and the gauges (the value of each flavor's latest
-// reconciliation). The Summary, the Timeline and the Prometheus metrics
+// §8's counters), the gauges (the value of each flavor's latest
+// reconciliation) and the breakdowns (§7's counts by a field's value, §8's
+// job_*_count gauges). The Summary, the Timeline and the Prometheus metrics
 // aggregate by looping over these rows, and the text, JSON, HTML and
 // Prometheus renderers and the documentation write them in their order.
 //
@@ -12,7 +13,8 @@
 //
 // A new duration is one row of DURATIONS and its name in Measure; a new
 // count one row of COUNTS and its member of EventCounts; a new gauge one row
-// of GAUGES and its name in Gauge.
+// of GAUGES and its name in Gauge; a new breakdown one row of BREAKDOWNS and
+// its name in Breakdown.
 #pragma once
 
 #include <array>
@@ -186,7 +188,7 @@ inline constexpr std::array<CountMeasure, 5> COUNTS{{
 
 /// Values of each flavor's latest reconciliation carrying them, summed over
 /// flavors; an index into GAUGES.
-enum class Gauge : std::size_t { IdleRunners };
+enum class Gauge : std::size_t { IdleRunners, ActiveRunners, ExpectedRunners };
 
 struct GaugeMeasure {
   Gauge gauge;
@@ -197,15 +199,118 @@ struct GaugeMeasure {
   std::string_view prometheus_help;
 };
 
-inline constexpr std::array<GaugeMeasure, 1> GAUGES{{
+inline constexpr std::array<GaugeMeasure, 3> GAUGES{{
     {Gauge::IdleRunners, "idle_runners_last", "idle runners at last reconciliation",
      integer_field<&Reconciliation::idle_runners>, "idle_runners_count",
      "Idle runners after the flavor's latest reconciliation (greatest timestamp; a later line "
      "wins a tie)."},
+    {Gauge::ActiveRunners, "active_runners_last", "active runners at last reconciliation",
+     integer_field<&Reconciliation::active_runners>, "busy_runners_count",
+     "Runners busy with a job after the flavor's latest reconciliation that says "
+     "(reconciliation.active_runners)."},
+    {Gauge::ExpectedRunners, "expected_runners_last", "expected runners at last reconciliation",
+     integer_field<&Reconciliation::expected_runners>, "expected_runners_count",
+     "Runners the flavor's latest reconciliation that says aimed for "
+     "(reconciliation.expected_runners)."},
 }};
 
 constexpr const GaugeMeasure& row(Gauge g) { return GAUGES[static_cast<std::size_t>(g)]; }
 
 static_assert(detail::in_order<&GaugeMeasure::gauge>(GAUGES), "GAUGES is in Gauge's order");
+
+// ---- Breakdowns --------------------------------------------------------------
+
+/// Counts of the events by the value of a field (the dashboards' pies and
+/// bars), in format.md §7's order; an index into BREAKDOWNS.
+enum class Breakdown : std::size_t { StopStatus, StopConclusion, StopCodes, GithubEvents, Repos };
+
+struct BreakdownMeasure {
+  Breakdown breakdown;
+  std::string_view key;     ///< format.md §7's key: the JSON, the text, the page's data-key.
+  std::string_view label;   ///< The text and the page.
+  std::string_view source;  ///< event.field, for the documentation.
+  /// The value counted; absent (an optional field not given), nothing is.
+  EventField<std::string_view> field;
+  /// When set, counted per value of `field` and of this together, written
+  /// nested: {"abnormal": {"137": 2}}; an event without it is not counted.
+  EventField<std::int64_t> code;
+  /// Where values past the cap go (format.md §7), for the documentation.
+  std::string_view folded;
+  /// Empty: not exposed by serve.
+  std::string_view prometheus_name;
+  std::string_view prometheus_label;
+  std::string_view prometheus_help;
+};
+
+inline constexpr std::array<BreakdownMeasure, 5> BREAKDOWNS{{
+    {Breakdown::StopStatus,
+     "runner_stop_status",
+     "stops by status",
+     "runner_stop.status",
+     text_field<&RunnerStop::status>,
+     {},
+     R"("other": N)",
+     "job_status_count",
+     "status",
+     "Jobs that stopped, by status (runner_stop.status), since serve started."},
+    {Breakdown::StopConclusion,
+     "runner_stop_conclusion",
+     "stops by job conclusion",
+     "runner_stop.job_conclusion",
+     text_field<&RunnerStop::job_conclusion>,
+     {},
+     R"("other": N)",
+     "job_conclusion_count",
+     "conclusion",
+     "Jobs that stopped, by GitHub's conclusion (runner_stop.job_conclusion, where given), since "
+     "serve started."},
+    {Breakdown::StopCodes,
+     "runner_stop_codes",
+     "stops by status and code",
+     "runner_stop.status_info.code",
+     text_field<&RunnerStop::status>,
+     status_code,
+     R"("other": {"other": N})",
+     {},
+     {},
+     {}},
+    {Breakdown::GithubEvents,
+     "github_events",
+     "jobs by GitHub event",
+     "runner_start.github_event",
+     text_field<&RunnerStart::github_event>,
+     {},
+     R"("other": N)",
+     "job_event_count",
+     "event",
+     "Jobs that started, by the GitHub event that triggered them (runner_start.github_event), "
+     "since serve started."},
+    {Breakdown::Repos,
+     "repos",
+     "jobs by repository",
+     "runner_start.repo",
+     text_field<&RunnerStart::repo>,
+     {},
+     R"("other": N)",
+     "job_repository_count",
+     "repository",
+     "Jobs that started, by repository (runner_start.repo), since serve started."},
+}};
+
+constexpr const BreakdownMeasure& row(Breakdown b) {
+  return BREAKDOWNS[static_cast<std::size_t>(b)];
+}
+
+static_assert(detail::in_order<&BreakdownMeasure::breakdown>(BREAKDOWNS),
+              "BREAKDOWNS is in Breakdown's order");
+
+/// One value per breakdown, indexed by Breakdown: breakdowns[Breakdown::Repos].
+template <class T>
+struct PerBreakdown {
+  std::array<T, BREAKDOWNS.size()> values{};
+
+  T& operator[](Breakdown b) noexcept { return values[static_cast<std::size_t>(b)]; }
+  const T& operator[](Breakdown b) const noexcept { return values[static_cast<std::size_t>(b)]; }
+};
 
 }  // namespace runner_metrics

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "runner_metrics/aggregate.hpp"
+#include "runner_metrics/breakdowns.hpp"
 #include "runner_metrics/description.hpp"
 #include "runner_metrics/errors.hpp"
 #include "runner_metrics/event_parser.hpp"

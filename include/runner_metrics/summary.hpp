@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a metrics log says about a fleet (format.md §7): how many runners were
-// installed, started and stopped, how they stopped, how many sit idle, and
-// how long installs, idle times, queues, jobs and reconciliations take.
+// installed, started and stopped, how they stopped (by status, conclusion and
+// code), which events and repositories ran jobs, how many runners sit idle,
+// busy or expected, how often reconciliations run, and how long installs,
+// idle times, queues, jobs and reconciliations take.
 //
 //   Summary summary;
 //   read_logs({"/var/log/github-runner-metrics.log"}, {}, summary);
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "runner_metrics/aggregate.hpp"
+#include "runner_metrics/breakdowns.hpp"
 #include "runner_metrics/detail/last_group.hpp"
 #include "runner_metrics/events.hpp"
 #include "runner_metrics/measures.hpp"
@@ -65,9 +68,13 @@ class DurationStats {
 
   /// Adds a finite value >= 0; throws std::domain_error for anything else.
   void add(double seconds);
+  /// Counts a value that is unknown (format.md §7): in unknown(), not count().
+  void add_unknown() noexcept { ++unknown_; }
   void merge(const DurationStats& other);
 
+  /// Values added, unknown ones not included.
   std::uint64_t count() const noexcept;
+  std::uint64_t unknown() const noexcept { return unknown_; }
   /// min, max, avg and quantile need count() > 0.
   double min() const noexcept { return min_; }
   double max() const noexcept { return max_; }
@@ -82,6 +89,7 @@ class DurationStats {
 
   double min_ = 0;
   double max_ = 0;
+  std::uint64_t unknown_ = 0;
   std::vector<double> values_;          // while there are at most EXACT_VALUES
   std::unique_ptr<Sketched> sketched_;  // after
 };
@@ -89,13 +97,29 @@ class DurationStats {
 /// format.md §7's "durations", in seconds: durations[Measure::Job].
 using Durations = PerDuration<DurationStats>;
 
+/// The first and last reconciliation of a flavor, for format.md §7's
+/// reconciliation_interval.
+struct ReconciliationSpan {
+  double earliest = 0;
+  double latest = 0;
+  std::uint64_t count = 0;
+};
+
+/// Queue durations below this many seconds are counted in queue_under_60s.
+inline constexpr double QUEUE_UNDER_SECONDS = 60;
+
 /// One of format.md §7's "groups": all flavors, or one.
 struct GroupSummary {
   std::optional<std::string> flavor;  ///< nullopt when not grouped by flavor.
   EventCounts counts;
-  std::map<std::string, std::uint64_t, std::less<>> runner_stop_status;  ///< By status.
+  /// runner_stop_status, runner_stop_conclusion, ...: breakdowns[Breakdown::Repos].
+  Breakdowns breakdowns;
   /// Each flavor's latest value of each gauge.
   LatestByFlavor latest;
+  /// Each flavor's reconciliations' span.
+  std::map<std::string, ReconciliationSpan, std::less<>> reconciliations;
+  /// queue durations below QUEUE_UNDER_SECONDS.
+  std::uint64_t queue_under_60s = 0;
   Durations durations;
 
   /// The gauge summed over the flavors' latest values (GAUGES); nullopt when
@@ -103,6 +127,10 @@ struct GroupSummary {
   std::optional<std::uint64_t> last(Gauge gauge) const { return sum_latest(latest, gauge); }
   /// format.md §7's idle_runners_last.
   std::optional<std::uint64_t> idle_runners_last() const { return last(Gauge::IdleRunners); }
+  /// format.md §7's reconciliation_interval: over the flavors with two or
+  /// more reconciliations, the mean of (latest − earliest) / (count − 1);
+  /// nullopt when no flavor has two.
+  std::optional<double> reconciliation_interval() const;
 };
 
 struct LineCounts {

@@ -97,6 +97,7 @@ struct DurationStats::Sketched {
 DurationStats::DurationStats(const DurationStats& other)
     : min_(other.min_),
       max_(other.max_),
+      unknown_(other.unknown_),
       values_(other.values_),
       sketched_(other.sketched_ ? std::make_unique<Sketched>(*other.sketched_) : nullptr) {}
 
@@ -145,11 +146,17 @@ void DurationStats::add(double seconds) {
 }
 
 void DurationStats::merge(const DurationStats& other) {
-  if (other.count() == 0) return;
-  if (count() == 0) {
-    *this = other;
+  const std::uint64_t unknown = unknown_ + other.unknown_;
+  if (other.count() == 0) {
+    unknown_ = unknown;
     return;
   }
+  if (count() == 0) {
+    *this = other;
+    unknown_ = unknown;
+    return;
+  }
+  unknown_ = unknown;
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
   if (!sketched_ && !other.sketched_ &&

@@ -3,7 +3,7 @@
 // by looping over the measures table (measures.hpp): the counts, the
 // durations, and each flavor's latest gauges. A tally is anything with
 // `counts`, `durations` (a PerDuration of statistics with add and merge) and
-// `latest`; what only one of them keeps (a Summary group's stop statuses) it
+// `latest`; what only one of them keeps (a Summary group's breakdowns) it
 // adds itself.
 #pragma once
 
@@ -93,7 +93,12 @@ void tally_event(Tally& tally, std::string_view flavor, const AnyEvent& event, d
     if (row.field.event != event.index() || !row.summary_keeps(event)) continue;
     // An unknown value (format.md §7) counts the event, in no statistic.
     const auto seconds = row.field.read(event);
-    if (seconds && !is_unknown_value(*seconds)) tally.durations[row.measure].add(*seconds);
+    if (!seconds) continue;
+    if (!is_unknown_value(*seconds)) {
+      tally.durations[row.measure].add(*seconds);
+    } else if constexpr (requires { tally.durations[row.measure].add_unknown(); }) {
+      tally.durations[row.measure].add_unknown();
+    }
   }
   keep_gauges(
       [&]() -> LatestGauges& {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runner_metrics/summary.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <stdexcept>
-#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "aggregate/fleet_tally.hpp"
 
@@ -12,21 +13,64 @@ namespace runner_metrics {
 
 namespace {
 
-void count_status(GroupSummary& group, std::string_view status, std::uint64_t n) {
-  auto it = group.runner_stop_status.find(status);
-  if (it == group.runner_stop_status.end()) {
-    group.runner_stop_status.emplace(std::string(status), n);
-  } else {
-    it->second += n;
+// What a Summary keeps and a Timeline does not: the breakdowns, the
+// reconciliations' span and the quick queues.
+void tally_summary(GroupSummary& group, std::string_view flavor, const AnyEvent& event,
+                   double timestamp, std::size_t max_label_values) {
+  for (const BreakdownMeasure& row : BREAKDOWNS) {
+    if (row.field.event != event.index()) continue;
+    const auto text = row.field.read(event);
+    if (!text) continue;
+    if (row.code.read == nullptr) {
+      group.breakdowns.add(row.breakdown, {*text}, 1, max_label_values);
+    } else if (const auto code = row.code.read(event)) {
+      group.breakdowns.add(row.breakdown, {*text, *code}, 1, max_label_values);
+    }
+  }
+  if (const auto queue = row(Measure::Queue).field.read(event)) {
+    if (*queue < QUEUE_UNDER_SECONDS) ++group.queue_under_60s;
+  }
+  if (std::holds_alternative<Reconciliation>(event)) {
+    auto it = group.reconciliations.find(flavor);
+    if (it == group.reconciliations.end()) {
+      group.reconciliations.emplace(std::string(flavor),
+                                    ReconciliationSpan{timestamp, timestamp, 1});
+    } else {
+      ReconciliationSpan& span = it->second;
+      span.earliest = std::min(span.earliest, timestamp);
+      span.latest = std::max(span.latest, timestamp);
+      ++span.count;
+    }
   }
 }
 
-void merge_into(GroupSummary& group, const GroupSummary& other) {
+void merge_into(GroupSummary& group, const GroupSummary& other, std::size_t max_label_values) {
   detail::merge_tally(group, other);
-  for (const auto& [status, n] : other.runner_stop_status) count_status(group, status, n);
+  group.breakdowns.merge(other.breakdowns, max_label_values);
+  group.queue_under_60s += other.queue_under_60s;
+  for (const auto& [flavor, theirs] : other.reconciliations) {
+    auto [it, inserted] = group.reconciliations.try_emplace(flavor, theirs);
+    if (inserted) continue;
+    ReconciliationSpan& span = it->second;
+    span.earliest = std::min(span.earliest, theirs.earliest);
+    span.latest = std::max(span.latest, theirs.latest);
+    span.count += theirs.count;
+  }
 }
 
 }  // namespace
+
+std::optional<double> GroupSummary::reconciliation_interval() const {
+  detail::ExactSum sum;
+  std::uint64_t flavors = 0;
+  for (const auto& [name, span] : reconciliations) {
+    if (span.count < 2) continue;
+    sum.add((span.latest - span.earliest) / static_cast<double>(span.count - 1));
+    ++flavors;
+  }
+  if (flavors == 0) return std::nullopt;
+  return sum.mean(flavors);
+}
 
 Summary::Summary(SummaryOptions options) : options_(options) {
   if (!options_.by_flavor) groups_[""];
@@ -56,9 +100,7 @@ void Summary::add(const AnyEvent& event, LogPosition position) {
         if (!options_.contains(e.timestamp)) return;
         GroupSummary& group = group_for(e.flavor);
         detail::tally_event(group, e.flavor, event, e.timestamp, position);
-        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, RunnerStop>) {
-          count_status(group, e.status, 1);
-        }
+        tally_summary(group, e.flavor, event, e.timestamp, options_.max_label_values);
       },
       event);
 }
@@ -93,7 +135,7 @@ void Summary::merge(Summary&& other) {
     if (mine == groups_.end()) {
       groups_.insert(other.groups_.extract(it));
     } else {
-      merge_into(mine->second, it->second);
+      merge_into(mine->second, it->second, options_.max_label_values);
     }
     it = next;
   }
@@ -109,7 +151,7 @@ void Summary::merge(const Summary& other) {
     if (it == groups_.end()) {
       groups_.emplace(key, group);
     } else {
-      merge_into(it->second, group);
+      merge_into(it->second, group, options_.max_label_values);
     }
   }
 }

@@ -56,6 +56,7 @@ class JsonWriter {
 void write_stats(JsonWriter& json, const DurationStats& stats) {
   json.open('{');
   json.key("count").number(stats.count());
+  json.key("unknown").number(stats.unknown());
   const auto value = [&](std::string_view name, auto get) {
     json.key(name);
     if (stats.count() == 0) {
@@ -73,6 +74,39 @@ void write_stats(JsonWriter& json, const DurationStats& stats) {
   json.close('}');
 }
 
+// {"value": N, ..., "other": N}, or by code {"abnormal": {"137": N}, ...,
+// "other": {"other": N}}: the values in LabelOrder, "other" last when it
+// counted anything.
+void write_breakdown(JsonWriter& json, const BreakdownMeasure& row, const LabelCounts& counts) {
+  const bool by_code = row.code.read != nullptr;
+  json.open('{');
+  const Label* previous = nullptr;
+  for (const auto& [label, n] : counts.counts()) {
+    if (!by_code) {
+      json.key(label.text).number(n);
+      continue;
+    }
+    if (previous == nullptr || previous->text != label.text) {
+      if (previous != nullptr) json.close('}');
+      json.key(label.text).open('{');
+    }
+    json.key(fmt::format("{}", label.code)).number(n);
+    previous = &label;
+  }
+  if (previous != nullptr) json.close('}');
+  if (counts.other() > 0) {
+    json.key(LabelCounts::OTHER);
+    if (by_code) {
+      json.open('{');
+      json.key(LabelCounts::OTHER).number(counts.other());
+      json.close('}');
+    } else {
+      json.number(counts.other());
+    }
+  }
+  json.close('}');
+}
+
 void write_group(JsonWriter& json, const GroupSummary& group) {
   json.open('{');
   json.key("flavor");
@@ -84,9 +118,9 @@ void write_group(JsonWriter& json, const GroupSummary& group) {
   json.key("counts").open('{');
   for (const CountMeasure& count : COUNTS) json.key(count.key).number(group.counts.*count.member);
   json.close('}');
-  json.key("runner_stop_status").open('{');
-  for (const auto& [status, count] : group.runner_stop_status) json.key(status).number(count);
-  json.close('}');
+  for (const BreakdownMeasure& breakdown : BREAKDOWNS) {
+    write_breakdown(json.key(breakdown.key), breakdown, group.breakdowns[breakdown.breakdown]);
+  }
   for (const GaugeMeasure& gauge : GAUGES) {
     json.key(gauge.key);
     if (const auto value = group.last(gauge.gauge)) {
@@ -95,6 +129,13 @@ void write_group(JsonWriter& json, const GroupSummary& group) {
       json.null();
     }
   }
+  json.key("reconciliation_interval");
+  if (const auto interval = group.reconciliation_interval()) {
+    json.number(*interval);
+  } else {
+    json.null();
+  }
+  json.key("queue_under_60s").number(group.queue_under_60s);
   json.key("durations").open('{');
   for (const DurationMeasure& duration : DURATIONS) {
     write_stats(json.key(duration.key), group.durations[duration.measure]);

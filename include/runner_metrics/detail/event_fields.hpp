@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -85,6 +86,19 @@ inline constexpr EventField<double> number_field{detail::EVENT_INDEX<detail::Own
 template <auto Member>
 inline constexpr EventField<std::int64_t> integer_field{
     detail::EVENT_INDEX<detail::OwnerOf<Member>>, &detail::read_member<std::int64_t, Member>};
+
+/// A field holding text (status, repo), viewed in the event.
+template <auto Member>
+inline constexpr EventField<std::string_view> text_field{
+    detail::EVENT_INDEX<detail::OwnerOf<Member>>, &detail::read_member<std::string_view, Member>};
+
+/// runner_stop's status_info.code, when given.
+inline constexpr EventField<std::int64_t> status_code{
+    detail::EVENT_INDEX<RunnerStop>, [](const AnyEvent& event) -> std::optional<std::int64_t> {
+      const auto* stop = std::get_if<RunnerStop>(&event);
+      if (stop == nullptr || !stop->status_info) return std::nullopt;
+      return stop->status_info->code;
+    }};
 
 /// Every event of type E counts as one.
 template <class E>

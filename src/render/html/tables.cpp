@@ -54,8 +54,8 @@ void counts_table(std::string& out, const GroupSummary& group) {
   for (const CountMeasure& count : COUNTS) {
     count_row(out, count.label, count.key, fmt::format("{}", group.counts.*count.member));
     if (!count.by_status) continue;
-    for (const auto& [status, n] : group.runner_stop_status) {
-      count_row(out, status, "status:" + status, fmt::format("{}", n), true);
+    for (const auto& [label, n] : group.breakdowns[Breakdown::StopStatus].counts()) {
+      count_row(out, label.text, "status:" + label.text, fmt::format("{}", n), true);
     }
   }
   for (const GaugeMeasure& gauge : GAUGES) {
