@@ -117,7 +117,16 @@ struct TimelineGroup {
                                                          std::int64_t last) const {
     return gauge(Gauge::IdleRunners, first, last);
   }
+  /// For each bucket from `first` to `last`, runners_gap after the
+  /// reconciliations up to the bucket's end.
+  std::vector<std::optional<std::int64_t>> gap(std::int64_t first, std::int64_t last) const;
 };
+
+/// The runners a fleet is short of after its latest reconciliations:
+/// expected − (idle + active), summed over the flavors whose latest values
+/// carry all three (reconciliations since late 2024 do); negative when there
+/// are more than expected. nullopt when no flavor carries all three.
+std::optional<std::int64_t> runners_gap(const LatestByFlavor& latest);
 
 struct TimelineOptions {
   /// The events kept and their grouping, as a Summary's.

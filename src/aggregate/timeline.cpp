@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -99,11 +100,13 @@ double BucketStats::quantile(double q) const {
   return values_->sketch.quantile(q);
 }
 
-std::vector<std::optional<std::uint64_t>> TimelineGroup::gauge(Gauge gauge, std::int64_t first,
-                                                               std::int64_t last) const {
-  std::vector<std::optional<std::uint64_t>> out;
-  if (last < first) return out;
-  out.reserve(static_cast<std::size_t>(last - first + 1));
+namespace {
+
+// Calls `each` with every flavor's latest gauges up to the end of each bucket
+// from `first` to `last`, in order.
+template <class Each>
+void carry_latest(const std::map<std::int64_t, TimelineBucket>& buckets, std::int64_t first,
+                  std::int64_t last, Each&& each) {
   LatestByFlavor latest;  // so far; buckets are in time order
   const auto carry = [&](const TimelineBucket& bucket) {
     for (const auto& [name, seen] : bucket.latest) detail::keep_latest(latest[name], seen);
@@ -115,9 +118,56 @@ std::vector<std::optional<std::uint64_t>> TimelineGroup::gauge(Gauge gauge, std:
       carry(it->second);
       ++it;
     }
-    out.push_back(sum_latest(latest, gauge));
+    each(latest);
   }
+}
+
+}  // namespace
+
+std::vector<std::optional<std::uint64_t>> TimelineGroup::gauge(Gauge gauge, std::int64_t first,
+                                                               std::int64_t last) const {
+  std::vector<std::optional<std::uint64_t>> out;
+  if (last < first) return out;
+  out.reserve(static_cast<std::size_t>(last - first + 1));
+  carry_latest(buckets, first, last,
+               [&](const LatestByFlavor& latest) { out.push_back(sum_latest(latest, gauge)); });
   return out;
+}
+
+std::vector<std::optional<std::int64_t>> TimelineGroup::gap(std::int64_t first,
+                                                            std::int64_t last) const {
+  std::vector<std::optional<std::int64_t>> out;
+  if (last < first) return out;
+  out.reserve(static_cast<std::size_t>(last - first + 1));
+  carry_latest(buckets, first, last,
+               [&](const LatestByFlavor& latest) { out.push_back(runners_gap(latest)); });
+  return out;
+}
+
+std::optional<std::int64_t> runners_gap(const LatestByFlavor& latest) {
+  const auto at = [](const LatestGauges& gauges, Gauge g) -> const std::optional<LatestValue>& {
+    return gauges[static_cast<std::size_t>(g)];
+  };
+  std::optional<std::int64_t> gap;
+  for (const auto& [flavor, gauges] : latest) {
+    const auto& expected = at(gauges, Gauge::ExpectedRunners);
+    const auto& idle = at(gauges, Gauge::IdleRunners);
+    const auto& active = at(gauges, Gauge::ActiveRunners);
+    if (!expected || !idle || !active) continue;
+    // Counts from the log can be up to 2^63 - 1: saturate rather than wrap.
+    std::int64_t one = 0;
+    if (__builtin_sub_overflow(expected->value, idle->value, &one) ||
+        __builtin_sub_overflow(one, active->value, &one)) {
+      one = std::numeric_limits<std::int64_t>::min();
+    }
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(gap.value_or(0), one, &sum)) {
+      sum = one < 0 ? std::numeric_limits<std::int64_t>::min()
+                    : std::numeric_limits<std::int64_t>::max();
+    }
+    gap = sum;
+  }
+  return gap;
 }
 
 Timeline::Timeline(TimelineOptions options)

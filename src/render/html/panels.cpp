@@ -85,36 +85,56 @@ void lifecycle_panel(std::string& out, const std::string& id, const TimelineGrou
 
 void runners_panel(std::string& out, const std::string& id, const TimelineGroup* group,
                    const std::optional<XScale>& x) {
-  // One line per gauge (GAUGES), each flavor's latest value so far, summed.
+  // One line per gauge (GAUGES), each flavor's latest value so far, summed;
+  // then the gap, expected − (idle + active), where the flavors carry all three.
   std::vector<Series> series;
-  std::vector<std::vector<std::optional<std::uint64_t>>> values;
-  bool any = false;
+  std::vector<std::vector<std::optional<double>>> values;
   for (const GaugeMeasure& gauge : GAUGES) {
     series.push_back(
         {gauge_name(gauge), fmt::format("c{}", series.size() + 1), {}, series.empty()});
+    values.emplace_back();
     if (!x || group == nullptr) continue;
-    values.push_back(group->gauge(gauge.gauge, x->first, x->last));
-    any = any || std::any_of(values.back().begin(), values.back().end(),
-                             [](const auto& v) { return v.has_value(); });
+    for (const auto& v : group->gauge(gauge.gauge, x->first, x->last)) {
+      values.back().push_back(v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt);
+    }
   }
-  open_panel(out, {id + "-runners", "runners", "Runners after each reconciliation"}, series, !any);
-  if (!any) {
+  if (x && group != nullptr) {
+    std::vector<std::optional<double>> gap;
+    for (const auto& v : group->gap(x->first, x->last)) {
+      gap.push_back(v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt);
+    }
+    if (std::any_of(gap.begin(), gap.end(), [](const auto& v) { return v.has_value(); })) {
+      series.push_back({"gap: expected \u2212 (idle + active)", "c4", {}});
+      values.push_back(std::move(gap));
+    }
+  }
+  // Only what some reconciliation carried gets a line and a legend.
+  for (std::size_t s = series.size(); s-- > 0;) {
+    if (std::none_of(values[s].begin(), values[s].end(), [](const auto& v) { return v; })) {
+      series.erase(series.begin() + static_cast<std::ptrdiff_t>(s));
+      values.erase(values.begin() + static_cast<std::ptrdiff_t>(s));
+    }
+  }
+  const bool empty = series.empty();
+  open_panel(out, {id + "-runners", "runners", "Runners after each reconciliation"}, series, empty);
+  if (empty) {
     draw_empty(out, "No reconciliations in this time range");
     close_panel(out);
     return;
   }
   std::vector<std::optional<std::string>> titles;
   double max = 0;
+  double min = 0;
   for (std::size_t i = 0; i < values.front().size(); ++i) {
     std::string title;
-    for (std::size_t g = 0; g < values.size(); ++g) {
-      const auto& v = values[g][i];
-      series[g].values.emplace_back(v ? std::optional<double>(static_cast<double>(*v))
-                                      : std::nullopt);
+    for (std::size_t s = 0; s < series.size(); ++s) {
+      const auto& v = values[s][i];
+      series[s].values.push_back(v);
       if (!v) continue;
-      max = std::max(max, static_cast<double>(*v));
-      fmt::format_to(std::back_inserter(title), "{}{}: {}", title.empty() ? "" : "\n",
-                     series[g].name, *v);
+      max = std::max(max, *v);
+      min = std::min(min, *v);
+      fmt::format_to(std::back_inserter(title), "{}{}: {:.0f}", title.empty() ? "" : "\n",
+                     series[s].name, *v);
     }
     if (title.empty()) {
       titles.emplace_back();
@@ -125,7 +145,8 @@ void runners_panel(std::string& out, const std::string& id, const TimelineGroup*
                    bucket ? bucket->counts.reconciliation : 0);
     titles.emplace_back(std::move(title));
   }
-  const YScale y = count_scale(max, "runners");
+  // The gap can be negative (more runners than expected): the axis goes below 0.
+  const YScale y = count_scale(max, "runners", min);
   draw_axes(out, *x, y);
   for (const Series& s : series) draw_series(out, *x, y, s, x->buckets() <= 60);
   draw_hover(out, *x, titles);

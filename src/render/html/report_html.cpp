@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <functional>
 #include <iterator>
@@ -21,6 +22,7 @@
 #include "render/html/scales.hpp"
 #include "render/html/stylesheet.hpp"
 #include "render/html/tables.hpp"
+#include "render/html/tiles.hpp"
 #include "render/html/time_labels.hpp"
 #include "render/summary_format.hpp"
 #include "runner_metrics/report.hpp"
@@ -97,14 +99,26 @@ void header(std::string& out, const FleetReport& report) {
   out += "</header>\n";
 }
 
-// The breakdowns of a group, as sorted bars.
+// Each breakdown of a group (BREAKDOWNS), as sorted bars.
 void breakdown_panels(std::string& out, const std::string& id, const GroupSummary& group) {
-  std::vector<html::Bar> bars;
-  for (const auto& [status, n] : group.runner_stop_status) bars.push_back({status, n});
-  html::breakdown_panel(out,
-                        {id + "-breakdown-status", "breakdown-status",
-                         "Completion status (runner_stop.status)", "No runners stopped in this time range"},
-                        std::move(bars));
+  for (const BreakdownMeasure& row : BREAKDOWNS) {
+    const LabelCounts& counts = group.breakdowns[row.breakdown];
+    std::vector<html::Bar> bars;
+    bars.reserve(counts.counts().size());
+    for (const auto& [label, n] : counts.counts()) {
+      // By code (runner_stop_codes): "repo-policy-check-failure 403".
+      bars.push_back(
+          {row.code.read == nullptr ? label.text : fmt::format("{} {}", label.text, label.code),
+           n});
+    }
+    std::string caption = fmt::format("{} ({})", row.label, row.source);
+    caption[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(caption[0])));
+    html::breakdown_panel(
+        out,
+        {fmt::format("{}-breakdown-{}", id, row.key), fmt::format("breakdown-{}", row.key),
+         std::move(caption), fmt::format("No {} in this time range", row.label)},
+        std::move(bars), counts.other());
+  }
 }
 
 void group_section(std::string& out, std::size_t index, const GroupSummary& group,
@@ -125,6 +139,7 @@ void group_section(std::string& out, std::size_t index, const GroupSummary& grou
   counts_table(out, group);
   durations_table(out, group);
   out += "</div>\n";
+  html::tiles(out, group);
   lifecycle_panel(out, id, timeline_group, x);
   jobs_per_day_panel(out, id, timeline_group, timeline);
   runners_panel(out, id, timeline_group, x);
