@@ -4,6 +4,7 @@
 // exactly the table's measures, in its order, and nothing else.
 #include "runner_metrics/measures.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,13 +25,24 @@ namespace {
 std::vector<AnyEvent> every_measure() {
   return {
       RunnerInstalled{.timestamp = 1795615200, .flavor = "small", .duration = 10},
-      RunnerStart{.timestamp = 1795615260, .flavor = "small", .idle = 5, .queue_duration = 2.5},
-      RunnerStop{
-          .timestamp = 1795615320, .flavor = "small", .status = "normal", .job_duration = 90},
+      RunnerStart{.timestamp = 1795615260,
+                  .flavor = "small",
+                  .repo = "o/r",
+                  .github_event = "push",
+                  .idle = 5,
+                  .queue_duration = 2.5},
+      RunnerStop{.timestamp = 1795615320,
+                 .flavor = "small",
+                 .status = "normal",
+                 .status_info = CodeInformation{.code = 0},
+                 .job_duration = 90,
+                 .job_conclusion = "success"},
       Reconciliation{.timestamp = 1795615380,
                      .flavor = "small",
                      .crashed_runners = 1,
                      .idle_runners = 3,
+                     .active_runners = 2,
+                     .expected_runners = 6,
                      .duration = 4},
   };
 }
@@ -86,6 +98,9 @@ std::vector<std::string> count_keys() {
 std::vector<std::string> gauge_keys() {
   return keys_of(GAUGES, [](const GaugeMeasure& g) { return g.key; });
 }
+std::vector<std::string> breakdown_keys() {
+  return keys_of(BREAKDOWNS, [](const BreakdownMeasure& b) { return b.key; });
+}
 
 TEST(Measures, TheRowsReadTheFieldsTheySayTheyRead) {
   std::vector<std::string> event_names;
@@ -111,6 +126,24 @@ TEST(Measures, TheRowsReadTheFieldsTheySayTheyRead) {
   keys.clear();
   for (const CountMeasure& row : COUNTS) EXPECT_TRUE(keys.insert(row.key).second) << row.key;
   for (const GaugeMeasure& row : GAUGES) EXPECT_TRUE(keys.insert(row.key).second) << row.key;
+  for (const BreakdownMeasure& row : BREAKDOWNS) {
+    EXPECT_TRUE(keys.insert(row.key).second) << row.key;
+    EXPECT_EQ(row.source.substr(0, row.source.find('.')), event_names.at(row.field.event))
+        << row.key;
+    EXPECT_EQ(row.prometheus_name.empty(), row.prometheus_label.empty()) << row.key;
+  }
+  const AnyEvent stop = RunnerStop{.status = "abnormal",
+                                   .status_info = CodeInformation{.code = 137},
+                                   .job_conclusion = "failure"};
+  EXPECT_EQ(row(Breakdown::StopStatus).field.read(stop), "abnormal");
+  EXPECT_EQ(row(Breakdown::StopConclusion).field.read(stop), "failure");
+  EXPECT_EQ(row(Breakdown::StopConclusion).field.read(AnyEvent{RunnerStop{}}), std::nullopt);
+  EXPECT_EQ(row(Breakdown::StopCodes).code.read(stop), 137);
+  EXPECT_EQ(row(Breakdown::StopCodes).code.read(AnyEvent{RunnerStop{}}), std::nullopt);
+  EXPECT_EQ(row(Breakdown::Repos).field.read(AnyEvent{RunnerStart{.repo = "o/r"}}), "o/r");
+  EXPECT_EQ(row(Breakdown::Repos).field.read(stop), std::nullopt) << "runner_start's repo";
+  EXPECT_EQ(row(Gauge::ActiveRunners).field.read(AnyEvent{Reconciliation{.active_runners = 4}}), 4);
+  EXPECT_EQ(row(Gauge::ExpectedRunners).field.read(AnyEvent{Reconciliation{}}), std::nullopt);
 
   // The one filter that differs: a job that did not stop normally is in
   // Prometheus' histogram, not in the summary's statistics.
@@ -131,13 +164,24 @@ TEST(Measures, TheSummaryJsonHasExactlyTheTablesMeasuresInItsOrder) {
   ASSERT_NE(group, std::string::npos) << json;
   EXPECT_EQ(object_keys(json, json.find('{', json.find("\"counts\": "))), count_keys());
   EXPECT_EQ(object_keys(json, json.find('{', json.find("\"durations\": "))), duration_keys());
-  std::vector<std::string> expected = {"flavor", "counts", "runner_stop_status"};
+  std::vector<std::string> expected = {"flavor", "counts"};
+  for (const std::string& key : breakdown_keys()) expected.push_back(key);
   for (const std::string& key : gauge_keys()) expected.push_back(key);
-  expected.emplace_back("durations");
+  for (const char* key : {"reconciliation_interval", "queue_under_60s", "durations"}) {
+    expected.emplace_back(key);
+  }
   EXPECT_EQ(object_keys(json, group), expected);
   for (const DurationMeasure& row : DURATIONS) {
-    EXPECT_NE(json.find("\"" + std::string(row.key) + "\": {\"count\": 1,"), std::string::npos)
+    EXPECT_NE(json.find("\"" + std::string(row.key) + "\": {\"count\": 1, \"unknown\": 0,"),
+              std::string::npos)
         << row.key << " measured once from one event of each type";
+  }
+  for (const BreakdownMeasure& row : BREAKDOWNS) {
+    EXPECT_NE(json.find("\"" + std::string(row.key) + "\": {\""), std::string::npos)
+        << row.key << " counted the one event that has it";
+  }
+  for (const GaugeMeasure& row : GAUGES) {
+    EXPECT_EQ(json.find("\"" + std::string(row.key) + "\": null"), std::string::npos) << row.key;
   }
 }
 
@@ -162,6 +206,14 @@ TEST(Measures, TheSummaryTextHasARowForEachMeasure) {
     if (row.by_status) expected.emplace_back("normal");
   }
   for (const GaugeMeasure& row : GAUGES) expected.emplace_back(row.label);
+  expected.emplace_back("reconciliation interval");
+  expected.emplace_back("queue under 60 s");
+  for (const BreakdownMeasure& row : BREAKDOWNS) {
+    if (row.breakdown == Breakdown::StopStatus) continue;  // under runner_stop
+    expected.emplace_back(row.label);
+    expected.emplace_back(std::string(row.field.read(every_measure()[row.field.event]).value()) +
+                          (row.code.read == nullptr ? "" : " 0"));
+  }
   expected.emplace_back("duration");  // the statistics' heading
   for (const DurationMeasure& row : DURATIONS) expected.emplace_back(row.label);
   EXPECT_EQ(rows, expected) << text;
@@ -172,6 +224,9 @@ std::vector<std::string> prometheus_names() {
   std::vector<std::string> expected =
       keys_of(DURATIONS, [](const DurationMeasure& d) { return d.prometheus_name; });
   for (const auto& name : keys_of(GAUGES, [](const GaugeMeasure& g) { return g.prometheus_name; }))
+    expected.push_back(name);
+  for (const auto& name :
+       keys_of(BREAKDOWNS, [](const BreakdownMeasure& b) { return b.prometheus_name; }))
     expected.push_back(name);
   expected.emplace_back("runner_metric_events_total");
   expected.emplace_back("runner_stops_total");
@@ -207,6 +262,13 @@ TEST(Measures, PrometheusExposesTheTablesMetricsAndTheExportersOwn) {
     EXPECT_NE(text.find(std::string(row.prometheus_name) + "{flavor=\"small\"} "),
               std::string::npos)
         << row.key;
+  }
+  for (const BreakdownMeasure& row : BREAKDOWNS) {
+    if (row.prometheus_name.empty()) continue;
+    const std::string series =
+        fmt::format("{}{{{}=\"{}\"}} 1\n", row.prometheus_name, row.prometheus_label,
+                    row.field.read(every_measure()[row.field.event]).value());
+    EXPECT_NE(text.find(series), std::string::npos) << series;
   }
   for (const CountMeasure& row : COUNTS) {
     const std::string series =

@@ -124,7 +124,7 @@ TEST(MemoryBound, SummaryByFlavorOf200000FlavorsStaysUnder256MiB) {
   }
   EXPECT_EQ(groups, std::size_t{kFlavors});
   EXPECT_TRUE(last_group.starts_with(fmt::format("flavor flavor-{:06}\n", kFlavors - 1)));
-  EXPECT_NE(last_group.find("  runner_installed                             1\n"),
+  EXPECT_NE(last_group.find("  runner_installed                                 1\n"),
             std::string::npos);
   EXPECT_NE(last_group.find(fmt::format("    installation            1     {0}     {0}     {0}",
                                         fmt::format("{:.1f} s", 10.0 + (kFlavors - 1) % 7))),
@@ -177,14 +177,15 @@ TEST(MemoryBound, ReportByFlavorOf200000FlavorsDrawsTheBusiest20UnderBound) {
   EXPECT_NE(page->find(fmt::format(
                 R"(<tr class="other" data-flavors="199000"><th><i>other (199000 flavors)</i></th>)"
                 "<td>398000</td><td>199000</td><td>0</td><td>0</td><td>199000</td><td>{}</td>"
-                "<td>{}</td></tr>",
+                "<td>{}</td><td>-</td><td>-</td></tr>",  // no active or expected runners said
                 crashed, idle)),
             std::string::npos);
   check_rss(run, kBoundKib);
 }
 
-// workflow, repo and github_event are read and checked, never kept: a
-// distinct value on every line costs nothing.
+// workflow is read and checked, never kept; repo and github_event are kept
+// for at most --max-label-values values each: a distinct value on every line
+// costs nothing more.
 TEST(MemoryBound, DistinctFreeTextOnEveryLineDoesNotGrowMemory) {
   if (!have_time()) GTEST_SKIP() << "/usr/bin/time (Debian package time) is not installed";
   TempDir dir;
@@ -253,6 +254,99 @@ TEST(MemoryBound, ServeFollowingA200000FlavorLogFoldsPastTheCapUnderBound) {
             2.0 * (kFlavors - 1000));
   Measured measured{0, {}, peak_rss_kib(serve.process().pid())};
   check_rss(measured, kBoundKib);
+}
+
+// A million-distinct-values attack, sized for CI: 200,000 repositories and
+// events, 50,000 statuses, conclusions and codes, each new on its line.
+// summary keeps the 100 of each that sort first and serve the 100 it saw
+// first; both count the rest as "other", exactly, in bounded memory.
+constexpr int kAttackJobs = 200000;
+
+void write_distinct_values_log(const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  std::string piece;
+  for (int i = 0; i < kAttackJobs; ++i) {
+    piece += fmt::format(
+        R"({{"timestamp": {}, "event": "runner_start", "flavor": "small", "workflow": "w", )"
+        R"("repo": "attacker/repo-{:07}", "github_event": "event-{:07}", "idle": 1.0}})"
+        "\n",
+        kT0 + i, i, i);
+    if (i % 4 == 0) {
+      piece += fmt::format(
+          R"({{"timestamp": {}, "event": "runner_stop", "flavor": "small", "workflow": "w", )"
+          R"("repo": "r", "github_event": "e", "status": "s-{:07}", "status_info": {{"code": {}}}, )"
+          R"("job_duration": 1.0, "job_conclusion": "c-{:07}"}})"
+          "\n",
+          kT0 + i, i, i, i);
+    }
+    if (piece.size() > (1u << 20)) {
+      out << piece;
+      piece.clear();
+    }
+  }
+  out << piece;
+}
+
+// `{"prefix0000000": 1, ..., "prefix0000099": 1, "other": N}` for values i
+// taken every `step`.
+std::string first_hundred(const std::string& prefix, int step, int total) {
+  std::string out = "{";
+  for (int k = 0; k < 100; ++k) out += fmt::format("\"{}{:07}\": 1, ", prefix, k * step);
+  return out + fmt::format("\"other\": {}}}", total - 100);
+}
+
+TEST(MemoryBound, SummaryAndServeCapTwoHundredThousandDistinctRepositories) {
+  if (!have_time()) GTEST_SKIP() << "/usr/bin/time (Debian package time) is not installed";
+  TempDir dir;
+  write_distinct_values_log(dir / "log");
+  constexpr int kStops = kAttackJobs / 4;
+  const Measured summary = run_timed(
+      {"summary", "--format", "json", "--max-label-values", "100", dir / "log"}, dir / "out.json");
+  ASSERT_EQ(summary.exit_status, 0) << summary.err;
+  const std::string json = read_file(dir / "out.json").value_or("");
+  EXPECT_NE(json.find(R"("repos": )" + first_hundred("attacker/repo-", 1, kAttackJobs)),
+            std::string::npos)
+      << json.substr(0, 2000);
+  EXPECT_NE(json.find(R"("github_events": )" + first_hundred("event-", 1, kAttackJobs)),
+            std::string::npos);
+  EXPECT_NE(json.find(R"("runner_stop_status": )" + first_hundred("s-", 4, kStops)),
+            std::string::npos);
+  EXPECT_NE(json.find(R"("runner_stop_conclusion": )" + first_hundred("c-", 4, kStops)),
+            std::string::npos);
+  EXPECT_NE(json.find(fmt::format(R"("other": {{"other": {}}}}}, "github_events")", kStops - 100)),
+            std::string::npos);
+  check_rss(summary, 40 * 1024);
+
+  const Measured text =
+      run_timed({"summary", "--max-label-values", "100", dir / "log"}, dir / "out.txt");
+  ASSERT_EQ(text.exit_status, 0) << text.err;
+  // The ten busiest of a tie are the first in order; the rest is one line.
+  EXPECT_NE(read_file(dir / "out.txt")
+                ->find(fmt::format("    {:<38}{:>10}\n    {:<38}{:>10}\n", "attacker/repo-0000009",
+                                   1, "(90 more, and other)", kAttackJobs - 10)),
+            std::string::npos)
+      << *read_file(dir / "out.txt");
+
+  testing::ServeProcess serve(dir / "log", {"--max-label-values", "100"});
+  testing::Exposition exposition;
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        exposition = testing::scrape(serve.port());
+        return exposition.value(
+                   R"(runner_metric_events_total{event="runner_start",flavor="small"})") ==
+               kAttackJobs;
+      },
+      std::chrono::seconds(120)));
+  EXPECT_EQ(exposition.series_of("job_repository_count").size(), 101u);
+  EXPECT_EQ(exposition.value(R"(job_repository_count{repository="attacker/repo-0000099"})"), 1);
+  EXPECT_EQ(exposition.value(R"(job_repository_count{repository="other"})"), kAttackJobs - 100);
+  EXPECT_EQ(exposition.value(R"(metrics_log_label_values_folded_total{label="repository"})"),
+            kAttackJobs - 100);
+  EXPECT_EQ(exposition.value(R"(metrics_log_label_values_folded_total{label="event"})"),
+            kAttackJobs - 100);
+  EXPECT_EQ(exposition.value(R"(job_conclusion_count{conclusion="other"})"), kStops - 100);
+  EXPECT_EQ(exposition.series_of("job_status_count").size(), 101u);
+  check_rss(Measured{0, {}, peak_rss_kib(serve.process().pid())}, 64 * 1024);
 }
 
 }  // namespace

@@ -56,6 +56,12 @@ TEST(PrometheusMetrics, ExposesEveryMetricOfSpecTableInOrderWithTypeAndHelp) {
       {"job_duration_seconds", "histogram"},
       {"reconcile_duration_seconds", "histogram"},
       {"idle_runners_count", "gauge"},
+      {"busy_runners_count", "gauge"},
+      {"expected_runners_count", "gauge"},
+      {"job_status_count", "gauge"},
+      {"job_conclusion_count", "gauge"},
+      {"job_event_count", "gauge"},
+      {"job_repository_count", "gauge"},
       {"runner_metric_events_total", "counter"},
       {"runner_stops_total", "counter"},
       {"crashed_runners_total", "counter"},
@@ -257,6 +263,96 @@ TEST(PrometheusMetrics, CapsStopSeriesAtTenTimesTheLabelCap) {
   EXPECT_EQ(e.value(R"(runner_stops_total{flavor="other",status="other"})"), 1);
   EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="flavor"})"), 1);
   EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="status"})"), 1);
+}
+
+TEST(PrometheusMetrics, RunnerGaugesAreEachFlavorsLatestReconciliationThatCarriesThem) {
+  PrometheusMetrics metrics;
+  Reconciliation first = reconciliation(10, "small", 0, 1);
+  first.active_runners = 3;
+  first.expected_runners = 9;
+  Reconciliation later = reconciliation(20, "small", 0, 2);
+  later.active_runners = 5;  // expected_runners not said: 9 stands
+  Reconciliation earlier = reconciliation(5, "small", 0, 0);
+  earlier.expected_runners = 1;  // older than 9's: ignored
+  metrics.add(first);
+  metrics.add(later);
+  metrics.add(earlier);
+  metrics.add(reconciliation(30, "large", 0, 4));  // the 2023 writer
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.series_of("busy_runners_count"),
+            (std::vector<std::string>{R"(busy_runners_count{flavor="small"})"}));
+  EXPECT_EQ(e.value(R"(busy_runners_count{flavor="small"})"), 5);
+  EXPECT_EQ(e.value(R"(expected_runners_count{flavor="small"})"), 9);
+  EXPECT_EQ(e.value(R"(idle_runners_count{flavor="large"})"), 4);
+}
+
+TEST(PrometheusMetrics, JobCountsByConclusionRepositoryEventAndStatusSinceStart) {
+  PrometheusMetrics metrics;
+  RunnerStop failed = stop("small", "abnormal", 1);
+  failed.job_conclusion = "failure";
+  metrics.add(failed);
+  metrics.add(stop("large", "normal", 1));  // no conclusion: not counted by conclusion
+  RunnerStop succeeded = stop("large", "normal", 1);
+  succeeded.job_conclusion = "success";
+  metrics.add(succeeded);
+  metrics.add(RunnerStart{.timestamp = 1,
+                          .flavor = "small",
+                          .workflow = "w",
+                          .repo = "canonical/a",
+                          .github_event = "schedule",
+                          .idle = 1});
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.types.at("job_conclusion_count"), "gauge");
+  EXPECT_EQ(e.value(R"(job_conclusion_count{conclusion="failure"})"), 1);
+  EXPECT_EQ(e.value(R"(job_conclusion_count{conclusion="success"})"), 1);
+  EXPECT_EQ(e.series_of("job_conclusion_count").size(), 2u);
+  EXPECT_EQ(e.value(R"(job_status_count{status="normal"})"), 2);
+  EXPECT_EQ(e.value(R"(job_status_count{status="abnormal"})"), 1);
+  // From runner_start only: a stop's repo and event are the same job's.
+  EXPECT_EQ(e.series_of("job_repository_count"),
+            (std::vector<std::string>{R"(job_repository_count{repository="canonical/a"})"}));
+  EXPECT_EQ(e.value(R"(job_event_count{event="schedule"})"), 1);
+}
+
+TEST(PrometheusMetrics, FoldsRepositoriesPastTheCapAndCountsThem) {
+  PrometheusMetrics metrics(PrometheusOptions{.max_label_values = 3, .max_label_value_bytes = 16});
+  const auto started = [&](std::string repo) {
+    metrics.add(RunnerStart{.timestamp = 1,
+                            .flavor = "small",
+                            .workflow = "w",
+                            .repo = std::move(repo),
+                            .github_event = "push",
+                            .idle = 1});
+  };
+  for (int i = 0; i < 1000; ++i) started(fmt::format("o/r{}", i));
+  started("o/r1");                // kept: counted as itself
+  started("other");               // a repository named other shares the folded series
+  started(std::string(17, 'x'));  // too long
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.series_of("job_repository_count"),
+            (std::vector<std::string>{R"(job_repository_count{repository="o/r0"})",
+                                      R"(job_repository_count{repository="o/r1"})",
+                                      R"(job_repository_count{repository="o/r2"})",
+                                      R"(job_repository_count{repository="other"})"}));
+  EXPECT_EQ(e.value(R"(job_repository_count{repository="o/r1"})"), 2);
+  EXPECT_EQ(e.value(R"(job_repository_count{repository="other"})"), 999);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="repository"})"), 998);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="event"})"), 0);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="flavor"})"), 0);
+}
+
+TEST(PrometheusMetrics, JobStatusCountTakesTheStatusesRunnerStopsTotalHas) {
+  PrometheusMetrics metrics(PrometheusOptions{.max_label_values = 2});
+  for (const char* status : {"normal", "abnormal", "weird", "stranger", "normal"}) {
+    metrics.add(stop("small", status, 1));
+  }
+  const Exposition e = rendered(metrics);
+  EXPECT_EQ(e.value(R"(job_status_count{status="normal"})"), 2);
+  EXPECT_EQ(e.value(R"(job_status_count{status="abnormal"})"), 1);
+  EXPECT_EQ(e.value(R"(job_status_count{status="other"})"), 2);
+  EXPECT_EQ(e.value(R"(runner_stops_total{flavor="small",status="other"})"), 2);
+  EXPECT_EQ(e.value(R"(metrics_log_label_values_folded_total{label="status"})"), 2)
+      << "each folded stop counted once";
 }
 
 TEST(PrometheusMetrics, CountsOtherEventsAndInvalidLinesFromTheParser) {

@@ -46,17 +46,26 @@ class Expected {
               observe("runner_queue_duration_seconds", flavor, QUEUE_DURATION_BUCKETS,
                       *e.queue_duration);
             }
+            series_[fmt::format("job_repository_count{{repository=\"{}\"}}", e.repo)] += 1;
+            series_[fmt::format("job_event_count{{event=\"{}\"}}", e.github_event)] += 1;
           } else if constexpr (std::is_same_v<E, RunnerStop>) {
             observe("job_duration_seconds", flavor, JOB_DURATION_BUCKETS, e.job_duration);
             series_[fmt::format("runner_stops_total{{{},status=\"{}\"}}", flavor, e.status)] += 1;
+            series_[fmt::format("job_status_count{{status=\"{}\"}}", e.status)] += 1;
+            if (e.job_conclusion) {
+              series_[fmt::format("job_conclusion_count{{conclusion=\"{}\"}}",
+                                  *e.job_conclusion)] += 1;
+            }
           } else {
             observe("reconcile_duration_seconds", flavor, RECONCILE_DURATION_BUCKETS, e.duration);
             series_[fmt::format("crashed_runners_total{{{}}}", flavor)] +=
                 static_cast<double>(e.crashed_runners);
-            auto& latest = latest_[flavor];
-            if (!latest || e.timestamp >= latest->first) latest = {e.timestamp, e.idle_runners};
-            series_[fmt::format("idle_runners_count{{{}}}", flavor)] =
-                static_cast<double>(latest->second);
+            gauge("idle_runners_count", flavor, e.timestamp, e.idle_runners);
+            if (e.active_runners)
+              gauge("busy_runners_count", flavor, e.timestamp, *e.active_runners);
+            if (e.expected_runners) {
+              gauge("expected_runners_count", flavor, e.timestamp, *e.expected_runners);
+            }
           }
         },
         any);
@@ -65,6 +74,15 @@ class Expected {
   const std::map<std::string, double>& series() const { return series_; }
 
  private:
+  // The value of the latest reconciliation that carries it; a later line wins a tie.
+  void gauge(const std::string& name, const std::string& flavor, double timestamp,
+             std::int64_t value) {
+    const std::string series = fmt::format("{}{{{}}}", name, flavor);
+    auto& latest = latest_[series];
+    if (!latest || timestamp >= latest->first) latest = {timestamp, value};
+    series_[series] = static_cast<double>(latest->second);
+  }
+
   template <std::size_t N>
   void observe(const std::string& name, const std::string& flavor,
                const std::array<double, N>& bounds, double value) {
@@ -149,12 +167,18 @@ TEST(Serve, ExposesEverySeriesOfTheEventsWrittenByTheLibraryAndTheCli) {
                                    .repo = "o/r",
                                    .github_event = "push",
                                    .status = i % 4 == 0 ? "abnormal" : "normal",
-                                   .job_duration = x * 200});
-    events.emplace_back(Reconciliation{.timestamp = 2000.0 - i,  // the first is the latest
-                                       .flavor = flavor,
-                                       .crashed_runners = i % 5,
-                                       .idle_runners = i,
-                                       .duration = x});
+                                   .job_duration = x * 200,
+                                   .job_conclusion = i % 2 == 0   ? std::optional<std::string>()
+                                                     : i % 3 == 0 ? "failure"
+                                                                  : "success"});
+    events.emplace_back(Reconciliation{
+        .timestamp = 2000.0 - i,  // the first is the latest
+        .flavor = flavor,
+        .crashed_runners = i % 5,
+        .idle_runners = i,
+        .active_runners = i % 2 == 1 ? std::optional<std::int64_t>(i + 1) : std::nullopt,
+        .expected_runners = i % 3 == 2 ? std::optional<std::int64_t>(i + 7) : std::nullopt,
+        .duration = x});
   }
   MetricsLog(log).append_all(events);
 
@@ -202,6 +226,13 @@ TEST(Serve, ExposesEverySeriesOfTheEventsWrittenByTheLibraryAndTheCli) {
   EXPECT_EQ(e.value("metrics_log_other_events_total"), 1);
   EXPECT_EQ(e.value(R"(idle_runners_count{flavor="small"})"), 11);
   EXPECT_EQ(e.value(R"(idle_runners_count{flavor="large"})"), 0);
+  // The latest reconciliations that carry them (the smallest i): small's i = 1 (active) and
+  // i = 2 (expected); large's (i % 3 == 0) i = 3, and never an expected_runners.
+  EXPECT_EQ(e.value(R"(busy_runners_count{flavor="small"})"), 2);
+  EXPECT_EQ(e.value(R"(busy_runners_count{flavor="large"})"), 4);
+  EXPECT_EQ(e.value(R"(expected_runners_count{flavor="small"})"), 9);
+  EXPECT_EQ(e.value(R"(expected_runners_count{flavor="large"})"), std::nullopt);
+  EXPECT_EQ(e.value(R"(job_status_count{status="abnormal"})"), 11);
 }
 
 TEST(Serve, CountersOnlyGrowBetweenScrapes) {

@@ -46,12 +46,16 @@ std::string hand_built_log() {
 const std::string kHandBuiltJson =
     R"({"lines": {"total": 11, "valid": 9, "other": 1, "invalid": 1}, "groups": [{"flavor": null, )"
     R"("counts": {"runner_installed": 3, "runner_start": 2, "runner_stop": 2, "reconciliation": 2, "crashed_runners": 3}, )"
-    R"("runner_stop_status": {"abnormal": 1, "normal": 1}, "idle_runners_last": 7, "durations": {)"
-    R"("installation": {"count": 3, "min": 10.0, "max": 30.0, "avg": 20.0, "p50": 20.0, "p95": 30.0, "p99": 30.0}, )"
-    R"("idle": {"count": 2, "min": 5.0, "max": 7.0, "avg": 6.0, "p50": 5.0, "p95": 7.0, "p99": 7.0}, )"
-    R"("queue": {"count": 1, "min": 2.5, "max": 2.5, "avg": 2.5, "p50": 2.5, "p95": 2.5, "p99": 2.5}, )"
-    R"("job": {"count": 1, "min": 90.0, "max": 90.0, "avg": 90.0, "p50": 90.0, "p95": 90.0, "p99": 90.0}, )"
-    R"("reconciliation": {"count": 2, "min": 4.0, "max": 7200.0, "avg": 3602.0, "p50": 4.0, "p95": 7200.0, "p99": 7200.0}}}]})"
+    R"("runner_stop_status": {"abnormal": 1, "normal": 1}, "runner_stop_conclusion": {}, )"
+    R"("runner_stop_codes": {"abnormal": {"137": 1}}, "github_events": {"pull_request": 2}, )"
+    R"("repos": {"canonical/github-runner-operator": 2}, "idle_runners_last": 7, )"
+    R"("active_runners_last": null, "expected_runners_last": null, "reconciliation_interval": null, )"
+    R"("queue_under_60s": 1, "durations": {)"
+    R"("installation": {"count": 3, "unknown": 0, "min": 10.0, "max": 30.0, "avg": 20.0, "p50": 20.0, "p95": 30.0, "p99": 30.0}, )"
+    R"("idle": {"count": 2, "unknown": 0, "min": 5.0, "max": 7.0, "avg": 6.0, "p50": 5.0, "p95": 7.0, "p99": 7.0}, )"
+    R"("queue": {"count": 1, "unknown": 0, "min": 2.5, "max": 2.5, "avg": 2.5, "p50": 2.5, "p95": 2.5, "p99": 2.5}, )"
+    R"("job": {"count": 1, "unknown": 0, "min": 90.0, "max": 90.0, "avg": 90.0, "p50": 90.0, "p95": 90.0, "p99": 90.0}, )"
+    R"("reconciliation": {"count": 2, "unknown": 0, "min": 4.0, "max": 7200.0, "avg": 3602.0, "p50": 4.0, "p95": 7200.0, "p99": 7200.0}}}]})"
     "\n";
 
 bool contains(const std::string& text, const std::string& part) {
@@ -138,6 +142,10 @@ TEST(SummaryCli, ABadTimeOrOptionExits2WithOneLineNamingTheFlag) {
            {{"--by", "repo"}, "--by"},
            {{"--format", "yaml"}, "--format"},
            {{"--since"}, "--since"},
+           {{"--max-label-values", "0"}, "--max-label-values"},
+           {{"--max-label-values", "-1"}, "--max-label-values"},
+           {{"--max-label-values", "1000001"}, "--max-label-values"},
+           {{"--max-label-values", "ten"}, "--max-label-values"},
        }) {
     std::vector<std::string> argv = {"summary", dir / "log"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -154,11 +162,13 @@ TEST(SummaryCli, ByFlavorGivesOneGroupPerFlavorSortedByFlavor) {
   write_file(dir / "log", hand_built_log());
   const auto result = run_cli({"summary", "--by", "flavor", "--format", "json", dir / "log"});
   EXPECT_EQ(result.exit_status, 0) << result.err;
-  const auto large =
-      result.out.find(R"({"flavor": "large", "counts": {"runner_installed": 1, )"
-                      R"("runner_start": 1, "runner_stop": 1, "reconciliation": 1, )"
-                      R"("crashed_runners": 2}, "runner_stop_status": {"abnormal": 1}, )"
-                      R"("idle_runners_last": 4, )");
+  const auto large = result.out.find(
+      R"({"flavor": "large", "counts": {"runner_installed": 1, )"
+      R"("runner_start": 1, "runner_stop": 1, "reconciliation": 1, )"
+      R"("crashed_runners": 2}, "runner_stop_status": {"abnormal": 1}, )"
+      R"("runner_stop_conclusion": {}, "runner_stop_codes": {"abnormal": {"137": 1}}, )"
+      R"("github_events": {"pull_request": 1}, )"
+      R"("repos": {"canonical/github-runner-operator": 1}, "idle_runners_last": 4, )");
   const auto small = result.out.find(R"({"flavor": "small", "counts": {"runner_installed": 2, )");
   EXPECT_NE(large, std::string::npos) << result.out;
   EXPECT_NE(small, std::string::npos) << result.out;
@@ -302,19 +312,13 @@ std::vector<double> timestamps(const std::string& log) {
   return found;
 }
 
-TEST(SummaryCli, AgreesWithAnIndependentPythonComputationOnALargeRandomLog) {
-  TempDir dir;
-  const std::string log = testing::random_log({.lines = 120000, .seed = 42});
-  write_file(dir / "a.log", log);
-  write_file(dir / "b.log", testing::random_log({.lines = 5000, .seed = 43}));
-  const std::vector<double> times = timestamps(log);
-  ASSERT_GT(times.size(), 90000u);
-  // Window edges on timestamps that are in the log.
-  const std::string since = fmt::format("{}", times[times.size() / 3]);
-  const std::string until = fmt::format("{}", times[times.size() * 2 / 3]);
-
-  const std::vector<std::vector<std::string>> variants = {
-      {}, {"--by", "flavor"}, {"--since", since, "--until", until, "--by", "flavor"}};
+// Runs `summary --format json` and the Python oracle with each of
+// `variants` (flags as summary takes them) on `files`; expects the same
+// JSON, and returns what the oracle printed for each variant.
+std::vector<std::string> expect_oracle_agrees(const std::vector<std::string>& files,
+                                              const std::vector<std::vector<std::string>>& variants,
+                                              int min_numbers) {
+  std::vector<std::string> printed;
   for (const auto& flags : variants) {
     SCOPED_TRACE(fmt::format("{}", fmt::join(flags, " ")));
     std::vector<std::string> ours = {"summary", "--format", "json"};
@@ -326,29 +330,93 @@ TEST(SummaryCli, AgreesWithAnIndependentPythonComputationOnALargeRandomLog) {
       oracle.push_back(flags[i] == "--by" ? "--by-flavor" : flags[i]);
       if (flags[i] != "--by") oracle.push_back(flags[i + 1]);
     }
-    for (const std::string& file : {dir / "a.log", dir / "b.log"}) {
+    for (const std::string& file : files) {
       ours.push_back(file);
       oracle.push_back(file);
     }
     const auto actual = run_cli(ours);
-    ASSERT_EQ(actual.exit_status, 0) << actual.err;
+    EXPECT_EQ(actual.exit_status, 0) << actual.err;
     const auto expected = run_process(oracle);
-    ASSERT_EQ(expected.exit_status, 0) << expected.err;
+    EXPECT_EQ(expected.exit_status, 0) << expected.err;
+    printed.push_back(expected.out);
 
     simdjson::dom::parser actual_parser;
     simdjson::dom::parser expected_parser;
     simdjson::dom::element actual_json;
     simdjson::dom::element expected_json;
-    ASSERT_EQ(actual_parser.parse(actual.out).get(actual_json), simdjson::SUCCESS) << actual.out;
-    ASSERT_EQ(expected_parser.parse(expected.out).get(expected_json), simdjson::SUCCESS);
+    EXPECT_EQ(actual_parser.parse(actual.out).get(actual_json), simdjson::SUCCESS) << actual.out;
+    EXPECT_EQ(expected_parser.parse(expected.out).get(expected_json), simdjson::SUCCESS);
+    if (::testing::Test::HasFailure()) break;
     int numbers = 0;
     expect_same_json(actual_json, expected_json, "", "", numbers);
-    EXPECT_GE(numbers, 49);  // every number of at least one group
-    // The log has everything the comparison should cover.
-    EXPECT_TRUE(contains(expected.out, R"("total": 125000)")) << expected.out.substr(0, 100);
-    EXPECT_FALSE(contains(expected.out, R"("invalid": 0)"));
-    EXPECT_FALSE(contains(expected.out, R"("other": 0)"));
+    EXPECT_GE(numbers, min_numbers);  // every number of at least one group
   }
+  return printed;
+}
+
+TEST(SummaryCli, AgreesWithAnIndependentPythonComputationOnALargeRandomLog) {
+  TempDir dir;
+  const std::string log = testing::random_log({.lines = 120000, .seed = 42});
+  write_file(dir / "a.log", log);
+  write_file(dir / "b.log", testing::random_log({.lines = 5000, .seed = 43}));
+  const std::vector<double> times = timestamps(log);
+  ASSERT_GT(times.size(), 90000u);
+  // Window edges on timestamps that are in the log.
+  const std::string since = fmt::format("{}", times[times.size() / 3]);
+  const std::string until = fmt::format("{}", times[times.size() * 2 / 3]);
+  const auto printed = expect_oracle_agrees(
+      {dir / "a.log", dir / "b.log"},
+      {{}, {"--by", "flavor"}, {"--since", since, "--until", until, "--by", "flavor"}}, 49);
+  for (const std::string& out : printed) {
+    // The log has everything the comparison should cover.
+    EXPECT_TRUE(contains(out, R"("total": 125000)")) << out.substr(0, 100);
+    EXPECT_FALSE(contains(out, R"("invalid": 0)"));
+    EXPECT_FALSE(contains(out, R"("other": 0)"));
+  }
+}
+
+// Every generation of the ancestor's writer in one log of 120,000 lines
+// (tests/support/generations_log.py): the later fields, Infinity, the 2026
+// statuses, other writers' events and invalid lines; plain, by flavor,
+// windowed, and with a cap smaller than the repositories it holds.
+TEST(SummaryCli, AgreesWithThePythonComputationOnALogOfEveryGeneration) {
+  TempDir dir;
+  const auto made = run_process({"/usr/bin/python3",
+                                 RUNNER_METRICS_SOURCE_DIR "/tests/support/generations_log.py",
+                                 "120000", "14", dir / "fleet.log", "--repos", "500"});
+  ASSERT_EQ(made.exit_status, 0) << made.err;
+  const auto printed =
+      expect_oracle_agrees({dir / "fleet.log"},
+                           {{},
+                            {"--by", "flavor"},
+                            // 2024-06-01 to 2025-06-01: job_conclusion throughout, the runner
+                            // counts from October, Infinity from January.
+                            {"--since", "1717200000", "--until", "1748736000", "--by", "flavor"},
+                            {"--since", "1717200000", "--until", "1748736000"},
+                            {"--max-label-values", "7"},
+                            {"--max-label-values", "3", "--by", "flavor"}},
+                           60);
+  ASSERT_EQ(printed.size(), 6u);
+  for (const std::string& out : printed) {
+    EXPECT_TRUE(contains(out, R"("total": 120000)")) << out.substr(0, 100);
+    EXPECT_FALSE(contains(out, R"("invalid": 0})"));
+    EXPECT_FALSE(contains(out, R"("active_runners_last": null)")) << "every group has them";
+    EXPECT_FALSE(contains(out, R"("reconciliation_interval": null)"));
+    EXPECT_FALSE(contains(out, R"("runner_stop_conclusion": {})"));
+  }
+  EXPECT_TRUE(contains(printed[0], R"("external-contributor-check-failure": )"));
+  EXPECT_FALSE(contains(printed[2], R"("external-contributor-check-failure": )"))
+      << "a 2026 status";
+  // Infinity: the installations of 2025 on that have no known duration.
+  const std::string installation = R"("installation": {"count": )";
+  const std::size_t at = printed[0].find(installation);
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t unknown = printed[0].find(R"("unknown": )", at) + 11;
+  EXPECT_GT(std::stoul(printed[0].substr(unknown, 12)), 100u) << printed[0].substr(at, 80);
+  // The cap: 7 repositories of the 500 and "other"; 3 statuses a flavor and "other".
+  EXPECT_TRUE(contains(printed[4], R"("repos": {"owner-0/repo-0": )")) << printed[4];
+  EXPECT_TRUE(contains(printed[4], R"("runner_stop_codes": {"abnormal": {"-9": )"));
+  EXPECT_TRUE(contains(printed[4], R"(, "other": {"other": )"));
 }
 
 // ---------------------------------------------------------------------------

@@ -45,12 +45,15 @@ TEST(SummaryJson, IsExactlyTheSpecShapeOnOneLine) {
       render_json(example()),
       R"({"lines": {"total": 11, "valid": 9, "other": 1, "invalid": 1}, "groups": [{"flavor": null, )"
       R"("counts": {"runner_installed": 3, "runner_start": 2, "runner_stop": 2, "reconciliation": 2, "crashed_runners": 3}, )"
-      R"("runner_stop_status": {"abnormal": 1, "normal": 1}, "idle_runners_last": 7, "durations": {)"
-      R"("installation": {"count": 3, "min": 10.0, "max": 30.0, "avg": 20.0, "p50": 20.0, "p95": 30.0, "p99": 30.0}, )"
-      R"("idle": {"count": 2, "min": 5.0, "max": 7.0, "avg": 6.0, "p50": 5.0, "p95": 7.0, "p99": 7.0}, )"
-      R"("queue": {"count": 1, "min": 2.5, "max": 2.5, "avg": 2.5, "p50": 2.5, "p95": 2.5, "p99": 2.5}, )"
-      R"("job": {"count": 1, "min": 90.0, "max": 90.0, "avg": 90.0, "p50": 90.0, "p95": 90.0, "p99": 90.0}, )"
-      R"("reconciliation": {"count": 2, "min": 4.0, "max": 7200.0, "avg": 3602.0, "p50": 4.0, "p95": 7200.0, "p99": 7200.0}}}]})"
+      R"("runner_stop_status": {"abnormal": 1, "normal": 1}, "runner_stop_conclusion": {}, )"
+      R"("runner_stop_codes": {"abnormal": {"137": 1}}, "github_events": {"": 2}, "repos": {"": 2}, )"
+      R"("idle_runners_last": 7, "active_runners_last": null, "expected_runners_last": null, )"
+      R"("reconciliation_interval": null, "queue_under_60s": 1, "durations": {)"
+      R"("installation": {"count": 3, "unknown": 0, "min": 10.0, "max": 30.0, "avg": 20.0, "p50": 20.0, "p95": 30.0, "p99": 30.0}, )"
+      R"("idle": {"count": 2, "unknown": 0, "min": 5.0, "max": 7.0, "avg": 6.0, "p50": 5.0, "p95": 7.0, "p99": 7.0}, )"
+      R"("queue": {"count": 1, "unknown": 0, "min": 2.5, "max": 2.5, "avg": 2.5, "p50": 2.5, "p95": 2.5, "p99": 2.5}, )"
+      R"("job": {"count": 1, "unknown": 0, "min": 90.0, "max": 90.0, "avg": 90.0, "p50": 90.0, "p95": 90.0, "p99": 90.0}, )"
+      R"("reconciliation": {"count": 2, "unknown": 0, "min": 4.0, "max": 7200.0, "avg": 3602.0, "p50": 4.0, "p95": 7200.0, "p99": 7200.0}}}]})"
       "\n");
 }
 
@@ -60,12 +63,15 @@ TEST(SummaryJson, StatisticsAreNullWhenADurationHasNoValues) {
       json,
       R"({"lines": {"total": 0, "valid": 0, "other": 0, "invalid": 0}, "groups": [{"flavor": null, )"
       R"("counts": {"runner_installed": 0, "runner_start": 0, "runner_stop": 0, "reconciliation": 0, "crashed_runners": 0}, )"
-      R"("runner_stop_status": {}, "idle_runners_last": null, "durations": {)"
-      R"("installation": {"count": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}, )"
-      R"("idle": {"count": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}, )"
-      R"("queue": {"count": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}, )"
-      R"("job": {"count": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}, )"
-      R"("reconciliation": {"count": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}}}]})"
+      R"("runner_stop_status": {}, "runner_stop_conclusion": {}, "runner_stop_codes": {}, )"
+      R"("github_events": {}, "repos": {}, "idle_runners_last": null, "active_runners_last": null, )"
+      R"("expected_runners_last": null, "reconciliation_interval": null, "queue_under_60s": 0, )"
+      R"("durations": {)"
+      R"("installation": {"count": 0, "unknown": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}, )"
+      R"("idle": {"count": 0, "unknown": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}, )"
+      R"("queue": {"count": 0, "unknown": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}, )"
+      R"("job": {"count": 0, "unknown": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}, )"
+      R"("reconciliation": {"count": 0, "unknown": 0, "min": null, "max": null, "avg": null, "p50": null, "p95": null, "p99": null}}}]})"
       "\n");
   EXPECT_EQ(render_json(Summary({.by_flavor = true})),
             R"({"lines": {"total": 0, "valid": 0, "other": 0, "invalid": 0}, "groups": []})"
@@ -116,9 +122,28 @@ bool has_rows(const std::string& text, const std::vector<std::string>& rows) {
 TEST(SummaryText, ShowsCountsStatusesIdleRunnersAndDurationsInHumanUnits) {
   const std::string text = render_text(example());
   EXPECT_TRUE(text.starts_with("lines  11 total  9 valid  1 other  1 invalid\n")) << text;
-  EXPECT_TRUE(has_rows(text, {"", "all flavors", "runner_installed 3", "runner_start 2",
-                              "runner_stop 2", "abnormal 1", "normal 1", "reconciliation 2",
-                              "crashed_runners 3", "idle runners at last reconciliation 7", ""}))
+  EXPECT_TRUE(has_rows(text, {"",
+                              "all flavors",
+                              "runner_installed 3",
+                              "runner_start 2",
+                              "runner_stop 2",
+                              "abnormal 1",
+                              "normal 1",
+                              "reconciliation 2",
+                              "crashed_runners 3",
+                              "idle runners at last reconciliation 7",
+                              "active runners at last reconciliation -",
+                              "expected runners at last reconciliation -",
+                              "reconciliation interval -",
+                              "queue under 60 s 1",
+                              "stops by job conclusion 0",
+                              "stops by status and code 1",
+                              "abnormal 137 1",
+                              "jobs by GitHub event 2",
+                              "\"\" 2",
+                              "jobs by repository 2",
+                              "\"\" 2",
+                              ""}))
       << text;
   EXPECT_TRUE(
       has_rows(text, {"duration count min avg max p50 p95 p99",
@@ -138,11 +163,34 @@ TEST(SummaryText, ShowsTheWindowAndMarksEmptyStatistics) {
   EXPECT_TRUE(has_rows(text, {"idle runners at last reconciliation -"})) << text;
 }
 
+TEST(SummaryText, ShowsTheTenBusiestValuesOfABreakdownAndCountsTheRest) {
+  Summary summary({.max_label_values = 12});
+  std::uint64_t offset = 0;
+  for (int repo = 0; repo < 15; ++repo) {
+    for (int job = 0; job <= repo % 5; ++job) {
+      summary.add(RunnerStart{.flavor = "s", .repo = "r" + std::to_string(repo)}, {0, ++offset});
+    }
+  }
+  // Kept: the 12 that sort first, r0 r1 r10 ... r14 r2 ... r6; r7 r8 r9 (12 jobs) folded.
+  // Counts 1 + repo % 5, busiest first, ties in order; r10 and r5 (1 each) and the
+  // folded 12 are the rest.
+  const std::string text = render_text(summary);
+  EXPECT_TRUE(
+      has_rows(text, {"jobs by repository 45", "r14 5", "r4 5", "r13 4", "r3 4", "r12 3", "r2 3",
+                      "r1 2", "r11 2", "r6 2", "r0 1", "(2 more, and other) 14", ""}))
+      << text;
+}
+
 TEST(SummaryText, KeepsControlCharactersOfFlavorsOffTheTerminal) {
   Summary summary({.by_flavor = true});
   summary.add(RunnerInstalled{.flavor = "evil\x1b[31m"}, {});
+  summary.add(RunnerStart{.flavor = "x", .repo = "o/\x1b]0;title\x07", .github_event = "\r"}, {});
   const std::string text = render_text(summary);
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text.find('\r'), std::string::npos);
+  EXPECT_TRUE(has_rows(text, {"jobs by GitHub event 1", R"("\r" 1)", "jobs by repository 1",
+                              R"("o/\u001b]0;title\u0007" 1)"}))
+      << text;
   EXPECT_NE(text.find(R"(flavor "evil\u001b[31m")"), std::string::npos) << text;
 }
 

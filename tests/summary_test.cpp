@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <thread>
@@ -55,8 +56,13 @@ TEST(Summary, CountsEachEventTypeAndStopStatus) {
                                        .runner_stop = 3,
                                        .reconciliation = 2,
                                        .crashed_runners = 5}));
-  EXPECT_EQ(group.runner_stop_status,
-            (std::map<std::string, std::uint64_t, std::less<>>{{"abnormal", 1}, {"normal", 2}}));
+  const LabelCounts& statuses = group.breakdowns[Breakdown::StopStatus];
+  ASSERT_EQ(statuses.counts().size(), 2u);
+  EXPECT_EQ(statuses.counts().begin()->first.text, "abnormal");
+  EXPECT_EQ(statuses.counts().begin()->second, 1u);
+  EXPECT_EQ(std::next(statuses.counts().begin())->first.text, "normal");
+  EXPECT_EQ(std::next(statuses.counts().begin())->second, 2u);
+  EXPECT_EQ(statuses.other(), 0u);
 }
 
 TEST(Summary, DurationsHaveExactCountMinMaxAndAvg) {

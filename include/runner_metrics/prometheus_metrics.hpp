@@ -12,9 +12,10 @@
 //     runner_metric_events_total{event="runner_installed",flavor="small"} 1
 //
 // Label values come from the log, which any workflow can reach, so their
-// number is capped: past `max_label_values` distinct flavors (or statuses),
-// or for a value longer than `max_label_value_bytes`, an event is counted
-// under the value "other" and in metrics_log_label_values_folded_total.
+// number is capped: past `max_label_values` distinct values of a label
+// (flavor, status, conclusion, repository, event), or for a value longer than
+// `max_label_value_bytes`, an event is counted under the value "other" and in
+// metrics_log_label_values_folded_total.
 // Memory is bounded by the caps, never by the log.
 #pragma once
 
@@ -132,6 +133,15 @@ class PrometheusMetrics {
   /// Events whose flavor, or runner_stop status, was folded into "other".
   std::uint64_t folded_flavors() const noexcept { return folded_flavors_; }
   std::uint64_t folded_statuses() const noexcept { return folded_statuses_; }
+  /// The counts since start of a BREAKDOWNS row that Prometheus exposes
+  /// (job_status_count, ...), by label value; "other" holds the folded ones.
+  /// The status label's values are runner_stops_total's.
+  const std::map<std::string, std::uint64_t, std::less<>>& breakdown(Breakdown b) const noexcept {
+    return breakdowns_[b];
+  }
+  /// Events whose value was folded in breakdown(b); for the status label,
+  /// folded_statuses() counts them.
+  std::uint64_t folded(Breakdown b) const noexcept { return folded_breakdowns_[b]; }
   std::uint64_t reopens(LogReopen reason) const noexcept;
   /// runner_stops_total's series are capped at 10 × max_label_values
   /// (flavor, status) pairs; past that a new pair's status is folded.
@@ -143,6 +153,7 @@ class PrometheusMetrics {
   FlavorMetrics& flavor(std::string_view name, std::uint64_t events = 1);
   std::string_view status_label(FlavorMetrics& metrics, std::string_view status,
                                 std::uint64_t stops = 1);
+  void count_breakdown(Breakdown b, std::string_view value, std::uint64_t n);
   bool fits(std::string_view value) const noexcept {
     return value.size() <= options_.max_label_value_bytes;
   }
@@ -156,6 +167,8 @@ class PrometheusMetrics {
   std::uint64_t other_events_ = 0;
   std::uint64_t folded_flavors_ = 0;
   std::uint64_t folded_statuses_ = 0;
+  PerBreakdown<std::map<std::string, std::uint64_t, std::less<>>> breakdowns_;
+  PerBreakdown<std::uint64_t> folded_breakdowns_;
   std::array<std::uint64_t, 2> reopens_{};
   std::uint64_t lines_added_ = 0;  // the position of a line added without one
   detail::LastGroup<FlavorMetrics> cache_;

@@ -395,7 +395,8 @@ def _seconds(value: Any, name: str) -> Optional[float]:
 
 
 def summarize(paths: Union[str, "_os.PathLike[str]", Iterable[Union[str, "_os.PathLike[str]"]]],
-              since: Any = None, until: Any = None, by_flavor: bool = False) -> Dict[str, Any]:
+              since: Any = None, until: Any = None, by_flavor: bool = False,
+              max_label_values: int = 1000) -> Dict[str, Any]:
     """What the logs say about the fleet: the object ``runner-metrics summary --format json`` prints.
 
     >>> summarize("metrics.log")
@@ -404,12 +405,18 @@ def summarize(paths: Union[str, "_os.PathLike[str]", Iterable[Union[str, "_os.Pa
     >>> summarize(["old.log", "metrics.log"], since="2026-11-24", until=1795615200, by_flavor=True)
 
     ``since``/``until`` keep events with since <= timestamp < until: UNIX
-    seconds, ISO 8601 text, or a datetime (naive is UTC). Raises ReadLogError.
+    seconds, ISO 8601 text, or a datetime (naive is UTC). ``max_label_values``
+    (1 to 1,000,000) caps each breakdown as ``--max-label-values`` does. Raises
+    ReadLogError, or ValueError for a cap out of range.
     """
+    if isinstance(max_label_values, bool) or not isinstance(max_label_values, int) or not (
+            1 <= max_label_values <= 1_000_000):
+        raise ValueError(f"max_label_values: must be an integer from 1 to 1000000, "
+                         f"not {max_label_values!r}")
     if isinstance(paths, (str, bytes, _os.PathLike)):
         paths = [paths]
     files = [_os.fsdecode(path) for path in paths]
     text = _rm.summarize_json(files, _seconds(since, "since"), _seconds(until, "until"),
-                              bool(by_flavor))
+                              bool(by_flavor), max_label_values)
     return _json.loads(text)
 

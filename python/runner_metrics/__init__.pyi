@@ -141,5 +141,5 @@ def read_events(path: _Path) -> Iterator[Union[Event, OtherLine, InvalidLine]]:
     """list(read_events("metrics.log")) → [RunnerInstalled(...), OtherLine(2, ...), InvalidLine(3, ...)]"""
 
 def summarize(paths: Union[_Path, Iterable[_Path]], since: _Time = None, until: _Time = None,
-              by_flavor: bool = False) -> Dict[str, Any]:
+              by_flavor: bool = False, max_label_values: int = 1000) -> Dict[str, Any]:
     """summarize("metrics.log") → {'lines': {'total': 3, ...}, 'groups': [{'flavor': None, ...}]}"""

@@ -78,8 +78,12 @@ class LogLines {
 };
 
 std::string summarize_json(const std::vector<std::string>& paths, std::optional<double> since,
-                           std::optional<double> until, bool by_flavor) {
-  Summary summary({.since = since, .until = until, .by_flavor = by_flavor});
+                           std::optional<double> until, bool by_flavor,
+                           std::size_t max_label_values) {
+  Summary summary({.since = since,
+                   .until = until,
+                   .by_flavor = by_flavor,
+                   .max_label_values = max_label_values});
   py::gil_scoped_release release;
   (void)read_logs(paths, {}, summary);
   return render_json(summary);
@@ -98,7 +102,7 @@ void bind_readers(py::module_& module) {
       .def("__iter__", [](py::object self) { return self; })
       .def("__next__", &LogLines::next);
   module.def("summarize_json", &summarize_json, py::arg("paths"), py::arg("since"),
-             py::arg("until"), py::arg("by_flavor"),
+             py::arg("until"), py::arg("by_flavor"), py::arg("max_label_values"),
              "The summary of the logs as `runner-metrics summary --format json` prints it.");
   module.def(
       "parse_time", [](const std::string& text) { return parse_time(text); }, py::arg("text"),

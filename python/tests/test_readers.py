@@ -4,6 +4,7 @@
 import datetime
 import json
 import math
+import pathlib
 import random
 import subprocess
 
@@ -124,6 +125,27 @@ def test_summarize_equals_the_cli_summary_on_the_same_log(tmp_path, cli):
     assert runner_metrics.summarize(str(path), since=iso.isoformat()) == runner_metrics.summarize(
         path, since=iso.replace(tzinfo=None)) == run_cli_summary(
             cli, path, "--since", iso.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def test_summarize_has_every_member_of_every_generation_and_caps_as_the_cli(cli):
+    corpus = sorted((pathlib.Path(__file__).parents[2] / "tests" / "data" / "generations").glob("*.log"))
+    summary = runner_metrics.summarize(corpus)
+    result = subprocess.run([cli, "summary", "--format", "json", *map(str, corpus)],
+                            capture_output=True, text=True, check=False)
+    assert summary == json.loads(result.stdout)
+    group = summary["groups"][0]
+    assert list(group)[:7] == ["flavor", "counts", "runner_stop_status", "runner_stop_conclusion",
+                               "runner_stop_codes", "github_events", "repos"]
+    assert group["active_runners_last"] is not None and group["expected_runners_last"] is not None
+    assert group["durations"]["installation"]["unknown"] > 0
+    capped = runner_metrics.summarize(corpus, max_label_values=1)
+    result = subprocess.run([cli, "summary", "--format", "json", "--max-label-values", "1",
+                             *map(str, corpus)], capture_output=True, text=True, check=False)
+    assert capped == json.loads(result.stdout)
+    assert len(capped["groups"][0]["repos"]) == 2 and "other" in capped["groups"][0]["repos"]
+    for bad in (0, 1_000_001, True, 2.0):
+        with pytest.raises(ValueError, match="max_label_values"):
+            runner_metrics.summarize(corpus, max_label_values=bad)
 
 
 def test_summarize_reads_several_files_as_one_log(tmp_path, cli):

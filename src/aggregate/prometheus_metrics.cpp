@@ -68,6 +68,10 @@ void PrometheusMetrics::add(const AnyEvent& event, LogPosition position) {
         if constexpr (std::is_same_v<std::decay_t<decltype(e)>, RunnerStop>) {
           ++m.stops.find(status_label(m, e.status))->second;
         }
+        for (const BreakdownMeasure& row : BREAKDOWNS) {
+          if (row.prometheus_name.empty() || row.field.event != event.index()) continue;
+          if (const auto value = row.field.read(event)) count_breakdown(row.breakdown, *value, 1);
+        }
       },
       event);
 }
@@ -97,6 +101,12 @@ void PrometheusMetrics::merge(const PrometheusMetrics& other) {
     }
     detail::keep_latest(m.latest, theirs.latest);
   }
+  for (const BreakdownMeasure& row : BREAKDOWNS) {
+    for (const auto& [value, n] : other.breakdowns_[row.breakdown]) {
+      count_breakdown(row.breakdown, value, n);
+    }
+    folded_breakdowns_[row.breakdown] += other.folded_breakdowns_[row.breakdown];
+  }
   invalid_lines_ += other.invalid_lines_;
   other_events_ += other.other_events_;
   folded_flavors_ += other.folded_flavors_;
@@ -117,6 +127,29 @@ FlavorMetrics& PrometheusMetrics::flavor(std::string_view name, std::uint64_t ev
   }
   cache_.remember(it->first, it->second);
   return it->second;
+}
+
+// `n` events with `value` into breakdown b, first come first kept as for
+// flavors. The status label takes the values runner_stops_total's has, so a
+// status is folded in both or in job_status_count not at all, and counted
+// once in folded_statuses_.
+void PrometheusMetrics::count_breakdown(Breakdown b, std::string_view value, std::uint64_t n) {
+  auto& counts = breakdowns_[b];
+  if (const auto it = counts.find(value); it != counts.end()) {
+    it->second += n;
+    return;
+  }
+  const bool status = b == Breakdown::StopStatus;
+  const bool kept =
+      status ? value != OTHER && statuses_.contains(value)
+             : value != OTHER && fits(value) &&
+                   counts.size() - (counts.contains(OTHER) ? 1 : 0) < options_.max_label_values;
+  if (kept) {
+    counts.emplace(std::string(value), n);
+    return;
+  }
+  if (!status && value != OTHER) folded_breakdowns_[b] += n;
+  counts[std::string(OTHER)] += n;
 }
 
 // The status label of `stops` runner_stops of this flavor; its entry in

@@ -2,6 +2,7 @@
 // `runner-metrics summary`: the dashboard's answers from the log itself.
 #include <fmt/format.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ namespace {
 struct SummaryFlags {
   LogSelection logs;
   std::string format = "text";
+  std::size_t max_label_values = WindowOptions{}.max_label_values;
 };
 
 void summarize(const SummaryFlags& flags, const SummaryOptions& summary_options) {
@@ -43,7 +45,9 @@ void summarize(const SummaryFlags& flags, const SummaryOptions& summary_options)
 void add_summary_command(CLI::App& app, Action& action) {
   auto flags = std::make_shared<SummaryFlags>();
   CLI::App* command = app.add_subcommand(
-      "summary", "Counts, stop statuses, idle runners and duration statistics from metrics logs.");
+      "summary",
+      "Counts, breakdowns (stop status, conclusion, code, event, repository), runners after the "
+      "last reconciliation and duration statistics from metrics logs.");
   flags->logs.add_files(*command);
   flags->logs.add_window(*command, "One group per flavor instead of one for all.");
   command
@@ -51,12 +55,21 @@ void add_summary_command(CLI::App& app, Action& action) {
                    "text (a table) or json (one object, keys as in the README).")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  command
+      ->add_option("--max-label-values", flags->max_label_values,
+                   "Values each breakdown (statuses, conclusions, codes, events, repositories) "
+                   "counts on their own: those that sort first; the rest are counted under "
+                   "\"other\".")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->type_name("N")
+      ->capture_default_str();
   command->footer(
       "Line counts cover every line read; the window applies to events. Percentiles are within "
       "0.5% of the exact nearest-rank value; count, min, max and avg are exact.\n"
       "Exit status: 0 success; 2 bad usage (such as a bad --since); 1 a file could not be read.");
   command->callback([command, flags, &action] {
-    const SummaryOptions options = flags->logs.summary_options(*command);
+    SummaryOptions options = flags->logs.summary_options(*command);
+    options.max_label_values = flags->max_label_values;
     action = [flags, options] { summarize(*flags, options); };
   });
 }

@@ -142,6 +142,17 @@ std::string render_prometheus(const PrometheusMetrics& metrics) {
     }
   }
 
+  // The successor's counts since start, typed gauge as it types them.
+  for (const BreakdownMeasure& breakdown : BREAKDOWNS) {
+    if (breakdown.prometheus_name.empty()) continue;
+    header(out, breakdown.prometheus_name, "gauge", breakdown.prometheus_help);
+    for (const auto& [value, count] : metrics.breakdown(breakdown.breakdown)) {
+      series(out, breakdown.prometheus_name, {}, label(breakdown.prometheus_label, value));
+      append_uint(out, count);
+      out += '\n';
+    }
+  }
+
   header(out, "runner_metric_events_total", "counter",
          "Valid metric events read from the log, by event and flavor.");
   std::string labels;
@@ -196,6 +207,11 @@ std::string render_prometheus(const PrometheusMetrics& metrics) {
           metrics.folded_flavors());
   counter(out, "metrics_log_label_values_folded_total", R"(label="status")",
           metrics.folded_statuses());
+  for (const BreakdownMeasure& breakdown : BREAKDOWNS) {
+    if (breakdown.prometheus_name.empty() || breakdown.breakdown == Breakdown::StopStatus) continue;
+    counter(out, "metrics_log_label_values_folded_total",
+            label("label", breakdown.prometheus_label), metrics.folded(breakdown.breakdown));
+  }
 
   header(out, "metrics_log_reopens_total", "counter",
          "Times the followed log was opened afresh: replaced (a new file at the path, as "

@@ -58,7 +58,7 @@ void append_busiest(std::string& out, const BreakdownMeasure& row, const LabelCo
   auto it = std::back_inserter(out);
   std::uint64_t shown = 0;
   for (const auto& [label, n] : counts.busiest(kBusiest)) {
-    fmt::format_to(it, "{}{:<{}}{:>10}\n", indent, label_text(row, *label), 38 - indent.size(), n);
+    fmt::format_to(it, "{}{:<{}}{:>10}\n", indent, label_text(row, *label), 42 - indent.size(), n);
     shown += n;
   }
   const std::uint64_t rest = counts.total() - shown;
@@ -67,7 +67,7 @@ void append_busiest(std::string& out, const BreakdownMeasure& row, const LabelCo
     const std::string what = counts.other() == 0 ? fmt::format("({} more)", values)
                              : values == 0       ? std::string("(other)")
                                                  : fmt::format("({} more, and other)", values);
-    fmt::format_to(it, "{}{:<{}}{:>10}\n", indent, what, 38 - indent.size(), rest);
+    fmt::format_to(it, "{}{:<{}}{:>10}\n", indent, what, 42 - indent.size(), rest);
   }
 }
 
@@ -79,23 +79,23 @@ void append_group(std::string& out, const GroupSummary& group) {
     out += "\nall flavors\n";
   }
   for (const CountMeasure& count : COUNTS) {
-    fmt::format_to(it, "  {:<36}{:>10}\n", count.key, group.counts.*count.member);
+    fmt::format_to(it, "  {:<40}{:>10}\n", count.key, group.counts.*count.member);
     if (!count.by_status) continue;
     append_busiest(out, row(Breakdown::StopStatus), group.breakdowns[Breakdown::StopStatus],
                    "    ");
   }
   for (const GaugeMeasure& gauge : GAUGES) {
     const auto value = group.last(gauge.gauge);
-    fmt::format_to(it, "  {:<36}{:>10}\n", gauge.label, value ? fmt::format("{}", *value) : "-");
+    fmt::format_to(it, "  {:<40}{:>10}\n", gauge.label, value ? fmt::format("{}", *value) : "-");
   }
   const auto interval = group.reconciliation_interval();
-  fmt::format_to(it, "  {:<36}{:>10}\n", "reconciliation interval",
+  fmt::format_to(it, "  {:<40}{:>10}\n", "reconciliation interval",
                  interval ? human_duration(*interval) : "-");
-  fmt::format_to(it, "  {:<36}{:>10}\n", "queue under 60 s", group.queue_under_60s);
+  fmt::format_to(it, "  {:<40}{:>10}\n", "queue under 60 s", group.queue_under_60s);
   for (const BreakdownMeasure& breakdown : BREAKDOWNS) {
     if (breakdown.breakdown == Breakdown::StopStatus) continue;  // under runner_stop above
     const LabelCounts& counts = group.breakdowns[breakdown.breakdown];
-    fmt::format_to(it, "  {:<36}{:>10}\n", breakdown.label, counts.total());
+    fmt::format_to(it, "  {:<40}{:>10}\n", breakdown.label, counts.total());
     append_busiest(out, breakdown, counts, "    ");
   }
   fmt::format_to(it, "\n    {:<16}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>11}\n", "duration", "count",

@@ -4,9 +4,10 @@
 Python's json module, every value kept, exact nearest-rank percentiles.
 An independent check of `runner-metrics summary --format json`.
 
-    summary_oracle.py [--since T] [--until T] [--by-flavor] FILE...
+    summary_oracle.py [--since T] [--until T] [--by-flavor] [--max-label-values N] FILE...
 
-T is UNIX seconds. Prints the summary object as JSON.
+T is UNIX seconds. Prints the summary object as JSON. Breakdowns are counted
+whole and cut to the N values that sort first only at the end.
 """
 
 import argparse
@@ -23,9 +24,10 @@ TYPES = {
     "runner_stop": [("flavor", "str", False), ("workflow", "str", False),
                     ("repo", "str", False), ("github_event", "str", False),
                     ("status", "str", False), ("status_info", "code", True),
-                    ("job_duration", "float", False)],
+                    ("job_duration", "float", False), ("job_conclusion", "str", True)],
     "reconciliation": [("flavor", "str", False), ("crashed_runners", "count", False),
-                       ("idle_runners", "count", False), ("duration", "float", False)],
+                       ("idle_runners", "count", False), ("active_runners", "count", True),
+                       ("expected_runners", "count", True), ("duration", "float", False)],
 }
 INT64 = (-(2 ** 63), 2 ** 63 - 1)
 
@@ -145,9 +147,10 @@ def lines_of(path):
 
 
 def stats(values):
+    unknown = sum(1 for value in values if value == math.inf)
     values = [value for value in values if value != math.inf]  # unknown values: in no statistic
     if not values:
-        return {"count": 0, "min": None, "max": None, "avg": None,
+        return {"count": 0, "unknown": unknown, "min": None, "max": None, "avg": None,
                 "p50": None, "p95": None, "p99": None}
     ordered = sorted(values)
     n = len(ordered)
@@ -155,19 +158,69 @@ def stats(values):
     def nearest_rank(q):
         return ordered[max(1, -(-q * n // 100)) - 1]
 
-    return {"count": n, "min": ordered[0], "max": ordered[-1], "avg": math.fsum(ordered) / n,
+    return {"count": n, "unknown": unknown, "min": ordered[0], "max": ordered[-1], "avg": math.fsum(ordered) / n,
             "p50": nearest_rank(50), "p95": nearest_rank(95), "p99": nearest_rank(99)}
+
+
+BREAKDOWNS = ["runner_stop_status", "runner_stop_conclusion", "runner_stop_codes",
+              "github_events", "repos"]
+GAUGES = {"idle_runners_last": "idle_runners", "active_runners_last": "active_runners",
+          "expected_runners_last": "expected_runners"}
 
 
 def new_group(flavor):
     return {"flavor": flavor,
             "counts": dict.fromkeys(["runner_installed", "runner_start", "runner_stop",
                                      "reconciliation", "crashed_runners"], 0),
-            "statuses": {}, "latest": {},
+            "breakdowns": {name: {} for name in BREAKDOWNS},
+            "latest": {name: {} for name in GAUGES},
+            "reconciliations": {},
             "values": {k: [] for k in ["installation", "idle", "queue", "job", "reconciliation"]}}
 
 
-def summarize(paths, since, until, by_flavor):
+def count(table, key):
+    table[key] = table.get(key, 0) + 1
+
+
+def capped(counts, cap):
+    """The `cap` keys that sort first keep their counts; the rest, and a key
+    that is itself "other", are summed under "other", written last."""
+    other = 0
+    kept = []
+    for key in sorted(counts):
+        name = key[0] if isinstance(key, tuple) else key
+        if name == "other" or len(kept) >= cap:
+            other += counts[key]
+        else:
+            kept.append(key)
+    return kept, other
+
+
+def flat_breakdown(counts, cap):
+    kept, other = capped(counts, cap)
+    out = {key: counts[key] for key in kept}
+    if other:
+        out["other"] = other
+    return out
+
+
+def code_breakdown(counts, cap):
+    kept, other = capped(counts, cap)
+    out = {}
+    for status, code in kept:
+        out.setdefault(status, {})[str(code)] = counts[(status, code)]
+    if other:
+        out["other"] = {"other": other}
+    return out
+
+
+def interval(reconciliations):
+    spans = [(max(times) - min(times)) / (len(times) - 1)
+             for times in reconciliations.values() if len(times) >= 2]
+    return math.fsum(spans) / len(spans) if spans else None
+
+
+def summarize(paths, since, until, by_flavor, max_label_values=1000):
     lines = {"total": 0, "valid": 0, "other": 0, "invalid": 0}
     groups = {}
     if not by_flavor:
@@ -187,33 +240,48 @@ def summarize(paths, since, until, by_flavor):
             group = groups.setdefault(key, new_group(key))
             group["counts"][event["event"]] += 1
             values = group["values"]
+            breakdowns = group["breakdowns"]
             if event["event"] == "runner_installed":
                 values["installation"].append(event["duration"])
             elif event["event"] == "runner_start":
                 values["idle"].append(event["idle"])
                 if "queue_duration" in event:
                     values["queue"].append(event["queue_duration"])
+                count(breakdowns["github_events"], event["github_event"])
+                count(breakdowns["repos"], event["repo"])
             elif event["event"] == "runner_stop":
-                group["statuses"][event["status"]] = group["statuses"].get(event["status"], 0) + 1
+                count(breakdowns["runner_stop_status"], event["status"])
+                if "job_conclusion" in event:
+                    count(breakdowns["runner_stop_conclusion"], event["job_conclusion"])
+                if "status_info" in event:
+                    count(breakdowns["runner_stop_codes"],
+                          (event["status"], event["status_info"]["code"]))
                 if event["status"] == "normal":
                     values["job"].append(event["job_duration"])
             else:
                 group["counts"]["crashed_runners"] += event["crashed_runners"]
                 values["reconciliation"].append(event["duration"])
-                latest = group["latest"].get(flavor)
-                if latest is None or ts >= latest[0]:  # a later line wins a tie
-                    group["latest"][flavor] = (ts, event["idle_runners"])
+                group["reconciliations"].setdefault(flavor, []).append(ts)
+                for name, field in GAUGES.items():
+                    if field not in event:
+                        continue
+                    latest = group["latest"][name].get(flavor)
+                    if latest is None or ts >= latest[0]:  # a later line wins a tie
+                        group["latest"][name][flavor] = (ts, event[field])
     out = []
     for key in sorted(groups, key=lambda k: "" if k is None else k):
         group = groups[key]
-        out.append({
-            "flavor": group["flavor"],
-            "counts": group["counts"],
-            "runner_stop_status": dict(sorted(group["statuses"].items())),
-            "idle_runners_last": (sum(idle for _, idle in group["latest"].values())
-                                  if group["latest"] else None),
-            "durations": {name: stats(v) for name, v in group["values"].items()},
-        })
+        result = {"flavor": group["flavor"], "counts": group["counts"]}
+        for name in BREAKDOWNS:
+            make = code_breakdown if name == "runner_stop_codes" else flat_breakdown
+            result[name] = make(group["breakdowns"][name], max_label_values)
+        for name in GAUGES:
+            latest = group["latest"][name]
+            result[name] = sum(value for _, value in latest.values()) if latest else None
+        result["reconciliation_interval"] = interval(group["reconciliations"])
+        result["queue_under_60s"] = sum(1 for v in group["values"]["queue"] if v < 60)
+        result["durations"] = {name: stats(v) for name, v in group["values"].items()}
+        out.append(result)
     return {"lines": lines, "groups": out}
 
 
@@ -222,9 +290,11 @@ def main():
     parser.add_argument("--since", type=float)
     parser.add_argument("--until", type=float)
     parser.add_argument("--by-flavor", action="store_true")
+    parser.add_argument("--max-label-values", type=int, default=1000)
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
-    json.dump(summarize(args.files, args.since, args.until, args.by_flavor), sys.stdout)
+    json.dump(summarize(args.files, args.since, args.until, args.by_flavor,
+                        args.max_label_values), sys.stdout)
     sys.stdout.write("\n")
 
 
