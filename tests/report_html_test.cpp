@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runner_metrics/report.hpp"
+#include "runner_metrics/serialize.hpp"
 #include "support/log_builder.hpp"
 #include "support/markup.hpp"
 #include "support/process.hpp"
@@ -33,7 +34,11 @@ const std::vector<std::string> kPanels = {"lifecycle",
                                           "duration-job",
                                           "duration-installation",
                                           "duration-reconciliation",
-                                          "breakdown-status"};
+                                          "breakdown-runner_stop_status",
+                                          "breakdown-runner_stop_conclusion",
+                                          "breakdown-runner_stop_codes",
+                                          "breakdown-github_events",
+                                          "breakdown-repos"};
 
 // Ten minutes, so ten buckets of 1 min; nothing in minutes 2 and 4 to 8.
 std::string known_log() {
@@ -132,9 +137,12 @@ TEST(ReportHtml, HasEveryPanelWithItsSeriesInOrder) {
   ASSERT_EQ(sections.size(), 1u);
   EXPECT_EQ(sections[0]->find_all("h2").at(0)->text(), "All flavors");
   std::vector<std::string> kinds;
+  // The known log is of the seed era: no job conclusions.
+  const std::set<std::string> empty = {"breakdown-runner_stop_conclusion"};
   for (const Element* panel : page.panels()) {
     kinds.push_back(panel->attribute("data-panel").value());
-    EXPECT_EQ(panel->attribute("data-empty"), "false") << kinds.back();
+    EXPECT_EQ(panel->attribute("data-empty"), empty.contains(kinds.back()) ? "true" : "false")
+        << kinds.back();
     EXPECT_EQ(panel->find_all("svg").size(), 1u);
   }
   EXPECT_EQ(kinds, kPanels);
@@ -222,6 +230,74 @@ TEST(ReportHtml, JobsPerDayAreColumnsOfRunnerStartsPerUtcDay) {
   EXPECT_TRUE(titles.at(1).starts_with("jobs started: 0\nrunners installed: 1\n")) << titles.at(1);
 }
 
+std::string reconciliation_with(double timestamp, const std::string& flavor, std::int64_t idle,
+                                std::optional<std::int64_t> active,
+                                std::optional<std::int64_t> expected) {
+  return to_line(Reconciliation{.timestamp = timestamp,
+                                .flavor = flavor,
+                                .idle_runners = idle,
+                                .active_runners = active,
+                                .expected_runners = expected,
+                                .duration = 1});
+}
+
+TEST(ReportHtml, RunnersPanelDrawsIdleActiveExpectedAndTheGap) {
+  // Minute 0: "small" of the seed era (idle only). Minute 1: "large" says all
+  // three, 10 short. Minute 2: "large" has 4 more than expected. Minute 3:
+  // "small" says all three too, 5 short.
+  const std::string log = reconciliation_with(kT0, "small", 3, std::nullopt, std::nullopt) +
+                          reconciliation_with(kT0 + 60, "large", 5, 20, 35) +
+                          reconciliation_with(kT0 + 120, "large", 9, 20, 25) +
+                          reconciliation_with(kT0 + 180, "small", 2, 3, 10);
+  const Page page = page_of(report_of(log));
+  const ChartReader chart(page.panel("g0-runners"), 4);
+  const std::string gap = "gap: expected \u2212 (idle + active)";
+  EXPECT_EQ(chart.series_names(),
+            (std::vector<std::string>{"idle runners", "active runners", "expected runners", gap}));
+  using V = std::vector<std::optional<double>>;
+  expect_series(chart, "idle runners", V{3, 8, 12, 11}, 0.1);
+  expect_series(chart, "active runners", V{std::nullopt, 20, 20, 23}, 0.1);
+  expect_series(chart, "expected runners", V{std::nullopt, 35, 25, 35}, 0.1);
+  // Only the flavors that say all three: "large" alone, then both.
+  expect_series(chart, gap, V{std::nullopt, 10, -4, 1}, 0.1);
+  EXPECT_EQ(chart.titles().at(2), "idle runners: 12\nactive runners: 20\nexpected runners: 25\n" +
+                                      gap + ": -4\nreconciliations in this bucket: 1");
+  // The axis goes below 0 for the negative gap.
+  EXPECT_LT(
+      chart.value_at(
+          std::stod(*page.panel("g0-runners").with_class("text", "ytick").at(0)->attribute("y")) -
+          4),
+      0);
+  // The tile: the gap at the last reconciliation.
+  const auto tiles = page.root->find_all("div", "data-tile", "runners_gap");
+  ASSERT_EQ(tiles.size(), 1u);
+  EXPECT_EQ(tiles[0]->with_class("span", "value").at(0)->text(), "1");
+}
+
+TEST(ReportHtml, TilesGiveTheReconciliationIntervalAndTheShareOfQueuesUnderAMinute) {
+  const std::string log = reconciliation_line(kT0, "small", 0, 1, 1) +
+                          reconciliation_line(kT0 + 300, "small", 0, 1, 1) +
+                          reconciliation_line(kT0 + 600, "small", 0, 1, 1) +
+                          reconciliation_line(kT0, "large", 0, 1, 1) +
+                          reconciliation_line(kT0 + 100, "large", 0, 1, 1) +
+                          start_line(kT0, "small", 1, 59.999) + start_line(kT0, "small", 1, 60) +
+                          start_line(kT0, "small", 1, 3) + start_line(kT0, "small", 1, 4000) +
+                          start_line(kT0, "small", 1, std::nullopt);
+  const Page page = page_of(report_of(log));
+  const auto value_of = [&](const std::string& key) {
+    return page.root->find_all("div", "data-tile", key)
+        .at(0)
+        ->with_class("span", "value")
+        .at(0)
+        ->text();
+  };
+  // small: 600 / 2 = 300 s; large: 100 s; their mean, 200 s.
+  EXPECT_EQ(value_of("reconciliation_interval"), "3.33 min");
+  // 59.999 and 3 of the four queue times.
+  EXPECT_EQ(value_of("queue_under_60s"), "50.0%");
+  EXPECT_EQ(value_of("runners_gap"), "-");
+}
+
 TEST(ReportHtml, BreakdownsAreBarsLargestFirstWithTheRestSummed) {
   std::string log;
   // Status "s00" once, "s01" twice, ... "s13" 14 times: the ten largest, then 4 summed.
@@ -230,7 +306,7 @@ TEST(ReportHtml, BreakdownsAreBarsLargestFirstWithTheRestSummed) {
   }
   log += stop_line(kT0, "small", "<b>bold</b>", 1);
   const Page page = page_of(report_of(log));
-  const Element& panel = page.panel("g0-breakdown-status");
+  const Element& panel = page.panel("g0-breakdown-runner_stop_status");
   std::vector<std::string> bars;
   std::vector<std::string> values;
   for (const Element* row : panel.with_class("g", "row")) {
@@ -418,7 +494,7 @@ TEST(ReportHtml, OneEventIsDrawnAsDots) {
   EXPECT_EQ(installation.find_all("circle").size(), 4u);
   expect_series(ChartReader(installation, 1), "p50", V{42}, 0.1);
   for (const char* id :
-       {"g0-runners", "g0-duration-queue", "g0-duration-job", "g0-breakdown-status"}) {
+       {"g0-runners", "g0-duration-queue", "g0-duration-job", "g0-breakdown-runner_stop_status"}) {
     EXPECT_EQ(page.panel(id).attribute("data-empty"), "true") << id;
   }
   EXPECT_NE(page.root->find_all("p", "id", "span").at(0)->text().find("(1 buckets)"),
