@@ -47,7 +47,7 @@ svg text{fill:var(--muted);font-size:12px}
 .band{fill:var(--band);stroke:none}
 .columns rect,.bars .bar{fill:var(--c)}
 .bars .label{text-anchor:end;fill:var(--fg)}.bars .value{fill:var(--fg)}
-.bars .row:hover .bar{opacity:.8}
+.bars .row:hover .bar{opacity:.8}.bars .other .bar{fill:var(--axis)}
 .tiles{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0}
 .tile{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 14px;
 min-width:220px}.tile .value{font-size:22px;font-weight:600;display:block}
