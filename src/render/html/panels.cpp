@@ -225,6 +225,7 @@ void duration_panel(std::string& out, const std::string& id, const TimelineGroup
   static constexpr std::array<Line, 4> kLines = {
       {{"p50", "c2", 0.5}, {"p95", "c1", 0.95}, {"p99", "c3", 0.99}, {"max", "c4", 1}}};
   std::vector<Series> series;
+  series.reserve(kLines.size());
   for (const Line& line : kLines) {
     series.push_back({line.name, line.color, {}, std::string_view(line.name) == "p95"});
   }
