@@ -295,8 +295,10 @@ TEST(Measures, TheReportPageShowsEachMeasureOnceAGroup) {
   for (const DurationMeasure& row : DURATIONS) in_report_order.at(row.report_position) = row.key;
   EXPECT_EQ(attribute_values(page, "data-duration"), in_report_order);
 
-  std::vector<std::string> panels = {"lifecycle", "idle-runners"};
+  std::vector<std::string> panels = {"lifecycle", "jobs-per-day", "runners"};
   for (const std::string& key : in_report_order) panels.push_back("duration-" + key);
+  for (const BreakdownMeasure& row : BREAKDOWNS)
+    panels.push_back(fmt::format("breakdown-{}", row.key));
   EXPECT_EQ(attribute_values(page, "data-panel"), panels);
 
   std::vector<std::string> counted;

@@ -158,7 +158,8 @@ TEST(MemoryBound, ReportByFlavorOf200000FlavorsDrawsTheBusiest20UnderBound) {
   std::vector<std::string> busiest;
   for (int i = 0; i < kBusy; ++i) busiest.push_back(fmt::format("flavor-{:06}", i));
   EXPECT_EQ(drawn, busiest);
-  EXPECT_EQ(count_of(*page, R"(<figure class="panel")"), std::size_t{kBusy} * 7);
+  // Lifecycle, jobs per day, runners, 5 durations and the 5 breakdowns.
+  EXPECT_EQ(count_of(*page, R"(<figure class="panel")"), std::size_t{kBusy} * 13);
   // The flavors table: the 1,000 busiest (the default --max-label-values),
   // then the other 199,000 summed in one row: one install and one
   // reconciliation each, crashed_runners 1 for every odd flavor, idle i % 5.

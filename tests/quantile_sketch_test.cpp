@@ -189,5 +189,49 @@ TEST(QuantileSketch, MergeRejectsASketchOfAnotherAccuracy) {
   EXPECT_THROW(a.merge(b), std::invalid_argument);
 }
 
+TEST(QuantileSketch, ACapOnBinsCollapsesTheLowestAndKeepsTheTopAccurate) {
+  QuantileSketch capped(0.02, 100);
+  QuantileSketch free(0.02);
+  std::mt19937_64 rng(8);
+  std::vector<double> values;
+  for (int i = 0; i < 5000; ++i) {
+    values.push_back(std::pow(10.0, std::uniform_real_distribution<>(-20, 20)(rng)));
+    capped.add(values.back());
+    free.add(values.back());
+  }
+  EXPECT_LE(capped.bin_count(), 100u);
+  EXPECT_GT(free.bin_count(), 1000u);
+  std::sort(values.begin(), values.end());
+  // 100 bins of 4% hold the top 1.7 decades: ranks there are exact to 2%.
+  const double p999 = values[4994];
+  expect_within(capped.quantile(0.999), p999, 0.02);
+  EXPECT_EQ(capped.quantile(1), values.back());
+  EXPECT_EQ(capped.quantile(0), values.front());
+  // Lower ranks are answered at the lowest bin kept: high, never low.
+  EXPECT_GT(capped.quantile(0.5), values[2499]);
+  // The same values in another order, or merged from parts, give the same answers.
+  QuantileSketch reversed(0.02, 100);
+  QuantileSketch a(0.02, 100);
+  QuantileSketch b(0.02, 100);
+  for (std::size_t i = values.size(); i-- > 0;) reversed.add(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) (i % 3 == 0 ? a : b).add(values[i]);
+  a.merge(b);
+  for (const double q : {0.1, 0.5, 0.9, 0.99, 0.999}) {
+    EXPECT_EQ(reversed.quantile(q), capped.quantile(q)) << q;
+    EXPECT_EQ(a.quantile(q), capped.quantile(q)) << q;
+  }
+  EXPECT_THROW(capped.merge(free), std::invalid_argument);
+}
+
+TEST(QuantileSketch, NoBinsUntilMoreThanTheExactValues) {
+  QuantileSketch sketch;
+  for (std::size_t i = 0; i < QuantileSketch::EXACT_VALUES; ++i)
+    sketch.add(1e-300 * static_cast<double>(i + 1));
+  EXPECT_EQ(sketch.bin_count(), 0u);
+  sketch.add(1e300);
+  EXPECT_GT(sketch.bin_count(), 0u);
+  EXPECT_EQ(sketch.quantile(1), 1e300);
+}
+
 }  // namespace
 }  // namespace runner_metrics

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runner_metrics/report.hpp"
+#include "runner_metrics/serialize.hpp"
 #include "support/log_builder.hpp"
 #include "support/markup.hpp"
 #include "support/process.hpp"
@@ -25,9 +26,19 @@ using namespace testing;
 
 constexpr double kT0 = 1795615200;  // 2026-11-25T14:00:00Z
 
-const std::vector<std::string> kPanels = {
-    "lifecycle",    "idle-runners",          "duration-queue",         "duration-idle",
-    "duration-job", "duration-installation", "duration-reconciliation"};
+const std::vector<std::string> kPanels = {"lifecycle",
+                                          "jobs-per-day",
+                                          "runners",
+                                          "duration-queue",
+                                          "duration-idle",
+                                          "duration-job",
+                                          "duration-installation",
+                                          "duration-reconciliation",
+                                          "breakdown-runner_stop_status",
+                                          "breakdown-runner_stop_conclusion",
+                                          "breakdown-runner_stop_codes",
+                                          "breakdown-github_events",
+                                          "breakdown-repos"};
 
 // Ten minutes, so ten buckets of 1 min; nothing in minutes 2 and 4 to 8.
 std::string known_log() {
@@ -126,19 +137,22 @@ TEST(ReportHtml, HasEveryPanelWithItsSeriesInOrder) {
   ASSERT_EQ(sections.size(), 1u);
   EXPECT_EQ(sections[0]->find_all("h2").at(0)->text(), "All flavors");
   std::vector<std::string> kinds;
+  // The known log is of the seed era: no job conclusions.
+  const std::set<std::string> empty = {"breakdown-runner_stop_conclusion"};
   for (const Element* panel : page.panels()) {
     kinds.push_back(panel->attribute("data-panel").value());
-    EXPECT_EQ(panel->attribute("data-empty"), "false") << kinds.back();
+    EXPECT_EQ(panel->attribute("data-empty"), empty.contains(kinds.back()) ? "true" : "false")
+        << kinds.back();
     EXPECT_EQ(panel->find_all("svg").size(), 1u);
   }
   EXPECT_EQ(kinds, kPanels);
   EXPECT_EQ(ChartReader(page.panel("g0-lifecycle"), 10).series_names(),
             (std::vector<std::string>{"installed", "started", "stopped", "crashed"}));
-  EXPECT_EQ(ChartReader(page.panel("g0-idle-runners"), 10).series_names(),
+  EXPECT_EQ(ChartReader(page.panel("g0-runners"), 10).series_names(),
             (std::vector<std::string>{"idle runners"}));
   for (const char* kind : {"queue", "idle", "job", "installation", "reconciliation"}) {
     const ChartReader chart(page.panel(fmt::format("g0-duration-{}", kind)), 10);
-    EXPECT_EQ(chart.series_names(), (std::vector<std::string>{"max", "avg", "min"})) << kind;
+    EXPECT_EQ(chart.series_names(), (std::vector<std::string>{"p50", "p95", "p99", "max"})) << kind;
   }
 }
 
@@ -151,32 +165,167 @@ TEST(ReportHtml, LifecycleAndIdleRunnersAreDrawnAtTheirValues) {
   expect_series(lifecycle, "stopped", V{0, 1, 0, 1, 0, 0, 0, 0, 0, 0}, 0.02);
   expect_series(lifecycle, "crashed", V{0, 1, 0, 2, 0, 0, 0, 0, 0, 0}, 0.02);
   // Idle runners carry each flavor's latest reconciliation forward.
-  const ChartReader idle(page.panel("g0-idle-runners"), 10);
+  const ChartReader idle(page.panel("g0-runners"), 10);
   expect_series(idle, "idle runners", V{std::nullopt, 3, 3, 7, 7, 7, 7, 7, 7, 7}, 0.05);
 }
 
-TEST(ReportHtml, DurationsAreDrawnAsMinAvgMaxPerBucketWithGapsWhereNone) {
+TEST(ReportHtml, DurationsAreDrawnAsPercentilesAndMaxPerBucketWithGapsWhereNone) {
   const Page page = page_of(report_of(known_log()));
   using V = std::vector<std::optional<double>>;
   const auto none = std::nullopt;
-  // Installation: minute 0 has 10 and 30 s, minute 3 has 20 s.
+  // Installation: minute 0 has 10 and 30 s, minute 3 has 20 s; nearest rank.
   const ChartReader installation(page.panel("g0-duration-installation"), 10);
-  expect_series(installation, "min", V{10, none, none, 20, none, none, none, none, none, none},
+  expect_series(installation, "p50", V{10, none, none, 20, none, none, none, none, none, none},
                 0.05);
-  expect_series(installation, "avg", V{20, none, none, 20, none, none, none, none, none, none},
+  expect_series(installation, "p95", V{30, none, none, 20, none, none, none, none, none, none},
                 0.05);
   expect_series(installation, "max", V{30, none, none, 20, none, none, none, none, none, none},
                 0.05);
-  // Reconciliation: 4 s and 2 h, drawn in hours.
+  EXPECT_EQ(
+      page.panel("g0-duration-installation").with_class("g", "axis").at(0)->attribute("data-scale"),
+      "linear");
+  // Reconciliation: 4 s and 2 h, three decades apart: a log axis in seconds.
   const ChartReader reconciliation(page.panel("g0-duration-reconciliation"), 10);
-  expect_series(reconciliation, "max",
-                V{none, 4.0 / 3600, none, 2, none, none, none, none, none, none}, 0.01);
-  const auto titles = page.panel("g0-duration-reconciliation").with_class("text", "ytitle");
+  // Read back from the drawing, to within 1% on a log axis.
+  const auto max = reconciliation.series("max");
+  ASSERT_EQ(max.size(), 2u);
+  EXPECT_NEAR(max.at(1), 4, 0.04);
+  EXPECT_NEAR(max.at(3), 7200, 72);
+  const Element& log_panel = page.panel("g0-duration-reconciliation");
+  EXPECT_EQ(log_panel.with_class("g", "axis").at(0)->attribute("data-scale"), "log");
+  const auto titles = log_panel.with_class("text", "ytitle");
   ASSERT_EQ(titles.size(), 1u);
-  EXPECT_EQ(titles[0]->text(), "hours");
+  EXPECT_EQ(titles[0]->text(), "log scale");
+  std::vector<std::string> ticks;
+  for (const Element* tick : log_panel.with_class("text", "ytick")) ticks.push_back(tick->text());
+  EXPECT_EQ(ticks, (std::vector<std::string>{"1 s", "10 s", "1 min", "10 min", "1 h", "6 h"}));
   // Job: only the stop with status normal.
   const ChartReader job(page.panel("g0-duration-job"), 10);
-  expect_series(job, "avg", V{none, 90, none, none, none, none, none, none, none, none}, 0.1);
+  expect_series(job, "p50", V{none, 90, none, none, none, none, none, none, none, none}, 0.1);
+}
+
+TEST(ReportHtml, JobsPerDayAreColumnsOfRunnerStartsPerUtcDay) {
+  // 3 starts on 2026-11-25, none on the 26th, 2 on the 27th (one a second before midnight).
+  const double day = 86400;
+  const double midnight = kT0 + 10 * 3600;  // 2026-11-26T00:00:00Z
+  const std::string log = start_line(kT0, "small", 1, 1.0) + start_line(kT0 + 60, "large", 1, 1.0) +
+                          start_line(midnight - 0.5, "small", 1, std::nullopt) +
+                          installed_line(midnight + 3600, "small", 5) +
+                          start_line(midnight + day, "small", 1, 1.0) +
+                          start_line(midnight + 2 * day - 1, "small", 1, 1.0);
+  const Page page = page_of(report_of(log));
+  const Element& panel = page.panel("g0-jobs-per-day");
+  EXPECT_EQ(panel.find_all("figcaption").at(0)->text().substr(0, 33),
+            "Jobs per day (runner_start, UTC)s");
+  std::vector<std::string> values;
+  for (const Element* column : panel.find_all("rect", "data-value")) {
+    values.push_back(*column->attribute("data-value"));
+  }
+  EXPECT_EQ(values, (std::vector<std::string>{"3", "2"}));  // a day with none has no column
+  std::vector<std::string> dates;
+  for (const Element* tick : panel.with_class("text", "xtick")) dates.push_back(tick->text());
+  EXPECT_EQ(dates, (std::vector<std::string>{"2026-11-25", "2026-11-26", "2026-11-27"}));
+  const auto titles = ChartReader(panel, 3).titles();
+  ASSERT_EQ(titles.size(), 3u);
+  EXPECT_TRUE(titles.at(1).starts_with("jobs started: 0\nrunners installed: 1\n")) << titles.at(1);
+}
+
+std::string reconciliation_with(double timestamp, const std::string& flavor, std::int64_t idle,
+                                std::optional<std::int64_t> active,
+                                std::optional<std::int64_t> expected) {
+  return to_line(Reconciliation{.timestamp = timestamp,
+                                .flavor = flavor,
+                                .idle_runners = idle,
+                                .active_runners = active,
+                                .expected_runners = expected,
+                                .duration = 1});
+}
+
+TEST(ReportHtml, RunnersPanelDrawsIdleActiveExpectedAndTheGap) {
+  // Minute 0: "small" of the seed era (idle only). Minute 1: "large" says all
+  // three, 10 short. Minute 2: "large" has 4 more than expected. Minute 3:
+  // "small" says all three too, 5 short.
+  const std::string log = reconciliation_with(kT0, "small", 3, std::nullopt, std::nullopt) +
+                          reconciliation_with(kT0 + 60, "large", 5, 20, 35) +
+                          reconciliation_with(kT0 + 120, "large", 9, 20, 25) +
+                          reconciliation_with(kT0 + 180, "small", 2, 3, 10);
+  const Page page = page_of(report_of(log));
+  const ChartReader chart(page.panel("g0-runners"), 4);
+  const std::string gap = "gap: expected \u2212 (idle + active)";
+  EXPECT_EQ(chart.series_names(),
+            (std::vector<std::string>{"idle runners", "active runners", "expected runners", gap}));
+  using V = std::vector<std::optional<double>>;
+  expect_series(chart, "idle runners", V{3, 8, 12, 11}, 0.1);
+  expect_series(chart, "active runners", V{std::nullopt, 20, 20, 23}, 0.1);
+  expect_series(chart, "expected runners", V{std::nullopt, 35, 25, 35}, 0.1);
+  // Only the flavors that say all three: "large" alone, then both.
+  expect_series(chart, gap, V{std::nullopt, 10, -4, 1}, 0.1);
+  EXPECT_EQ(chart.titles().at(2), "idle runners: 12\nactive runners: 20\nexpected runners: 25\n" +
+                                      gap + ": -4\nreconciliations in this bucket: 1");
+  // The axis goes below 0 for the negative gap.
+  EXPECT_LT(
+      chart.value_at(
+          std::stod(*page.panel("g0-runners").with_class("text", "ytick").at(0)->attribute("y")) -
+          4),
+      0);
+  // The tile: the gap at the last reconciliation.
+  const auto tiles = page.root->find_all("div", "data-tile", "runners_gap");
+  ASSERT_EQ(tiles.size(), 1u);
+  EXPECT_EQ(tiles[0]->with_class("span", "value").at(0)->text(), "1");
+}
+
+TEST(ReportHtml, TilesGiveTheReconciliationIntervalAndTheShareOfQueuesUnderAMinute) {
+  const std::string log = reconciliation_line(kT0, "small", 0, 1, 1) +
+                          reconciliation_line(kT0 + 300, "small", 0, 1, 1) +
+                          reconciliation_line(kT0 + 600, "small", 0, 1, 1) +
+                          reconciliation_line(kT0, "large", 0, 1, 1) +
+                          reconciliation_line(kT0 + 100, "large", 0, 1, 1) +
+                          start_line(kT0, "small", 1, 59.999) + start_line(kT0, "small", 1, 60) +
+                          start_line(kT0, "small", 1, 3) + start_line(kT0, "small", 1, 4000) +
+                          start_line(kT0, "small", 1, std::nullopt);
+  const Page page = page_of(report_of(log));
+  const auto value_of = [&](const std::string& key) {
+    return page.root->find_all("div", "data-tile", key)
+        .at(0)
+        ->with_class("span", "value")
+        .at(0)
+        ->text();
+  };
+  // small: 600 / 2 = 300 s; large: 100 s; their mean, 200 s.
+  EXPECT_EQ(value_of("reconciliation_interval"), "3.33 min");
+  // 59.999 and 3 of the four queue times.
+  EXPECT_EQ(value_of("queue_under_60s"), "50.0%");
+  EXPECT_EQ(value_of("runners_gap"), "-");
+}
+
+TEST(ReportHtml, BreakdownsAreBarsLargestFirstWithTheRestSummed) {
+  std::string log;
+  // Status "s00" once, "s01" twice, ... "s13" 14 times: the ten largest, then 4 summed.
+  for (int s = 0; s < 14; ++s) {
+    for (int i = 0; i <= s; ++i) log += stop_line(kT0 + i, "small", fmt::format("s{:02}", s), 1);
+  }
+  log += stop_line(kT0, "small", "<b>bold</b>", 1);
+  const Page page = page_of(report_of(log));
+  const Element& panel = page.panel("g0-breakdown-runner_stop_status");
+  std::vector<std::string> bars;
+  std::vector<std::string> values;
+  for (const Element* row : panel.with_class("g", "row")) {
+    bars.push_back(*row->attribute("data-bar"));
+    values.push_back(*row->attribute("data-value"));
+  }
+  EXPECT_EQ(bars, (std::vector<std::string>{"s13", "s12", "s11", "s10", "s09", "s08", "s07", "s06",
+                                            "s05", "other (6 more)"}));
+  // 5 + 4 + 3 + 2 + 1 + 1 ("<b>bold</b>") in the rest; 106 stops in all.
+  EXPECT_EQ(values,
+            (std::vector<std::string>{"14", "13", "12", "11", "10", "9", "8", "7", "6", "16"}));
+  EXPECT_EQ(panel.with_class("text", "value").at(0)->text(), "14 (13.2%)");
+  EXPECT_EQ(panel.with_class("g", "other").size(), 1u);
+  // Longer than any bar: the widths follow the counts.
+  const auto rects = panel.with_class("rect", "bar");
+  ASSERT_EQ(rects.size(), 10u);
+  EXPECT_NEAR(std::stod(*rects[1]->attribute("width")) / std::stod(*rects[0]->attribute("width")),
+              13.0 / 14, 0.01);
+  EXPECT_EQ(page.html.find("<b>bold"), std::string::npos);
 }
 
 TEST(ReportHtml, HoverTitlesHoldEachBucketsTimeAndExactValues) {
@@ -187,18 +336,18 @@ TEST(ReportHtml, HoverTitlesHoldEachBucketsTimeAndExactValues) {
       {3, "installed: 1\nstarted: 0\nstopped: 1\ncrashed: 2"},
       {9, "installed: 0\nstarted: 1\nstopped: 0\ncrashed: 0"}};
   EXPECT_EQ(ChartReader(page.panel("g0-lifecycle"), 10).titles(), lifecycle);
-  const auto idle = ChartReader(page.panel("g0-idle-runners"), 10).titles();
+  const auto idle = ChartReader(page.panel("g0-runners"), 10).titles();
   EXPECT_EQ(idle.size(), 9u);
   EXPECT_EQ(idle.at(1), "idle runners: 3\nreconciliations in this bucket: 1");
   EXPECT_EQ(idle.at(5), "idle runners: 7\nreconciliations in this bucket: 0");
   const std::map<long, std::string> installation = {
-      {0, "count: 2\nmin: 10.0 s\navg: 20.0 s\nmax: 30.0 s"},
-      {3, "count: 1\nmin: 20.0 s\navg: 20.0 s\nmax: 20.0 s"}};
+      {0, "count: 2\np50: 10.0 s\np95: 30.0 s\np99: 30.0 s\nmax: 30.0 s\nmin: 10.0 s\navg: 20.0 s"},
+      {3,
+       "count: 1\np50: 20.0 s\np95: 20.0 s\np99: 20.0 s\nmax: 20.0 s\nmin: 20.0 s\navg: 20.0 s"}};
   EXPECT_EQ(ChartReader(page.panel("g0-duration-installation"), 10).titles(), installation);
   EXPECT_EQ(ChartReader(page.panel("g0-duration-reconciliation"), 10).titles().at(3),
-            "count: 1\nmin: 7200.0 s (2.00 h)\navg: 7200.0 s (2.00 h)\nmax: 7200.0 s (2.00 h)");
-  EXPECT_EQ(ChartReader(page.panel("g0-duration-queue"), 10).titles(),
-            (std::map<long, std::string>{{0, "count: 1\nmin: 2.5 s\navg: 2.5 s\nmax: 2.5 s"}}));
+            "count: 1\np50: 2.00 h\np95: 2.00 h\np99: 2.00 h\nmax: 7200.0 s (2.00 h)\n"
+            "min: 7200.0 s (2.00 h)\navg: 7200.0 s (2.00 h)");
   // The first line is the bucket's time.
   const auto rects = page.panel("g0-lifecycle").find_all("title");
   ASSERT_FALSE(rects.empty());
@@ -212,9 +361,9 @@ TEST(ReportHtml, AxesHaveUnitsAndTimeLabels) {
     return page.panel(id).with_class("text", "ytitle").at(0)->text();
   };
   EXPECT_EQ(title_of("g0-lifecycle"), "events / 1 min");
-  EXPECT_EQ(title_of("g0-idle-runners"), "runners");
+  EXPECT_EQ(title_of("g0-runners"), "runners");
   EXPECT_EQ(title_of("g0-duration-installation"), "seconds");
-  EXPECT_EQ(title_of("g0-duration-reconciliation"), "hours");
+  EXPECT_EQ(title_of("g0-duration-reconciliation"), "log scale");
   const auto ticks = page.panel("g0-lifecycle").with_class("text", "xtick");
   ASSERT_GE(ticks.size(), 3u);
   // Times of day, the date under the first.
@@ -342,9 +491,10 @@ TEST(ReportHtml, OneEventIsDrawnAsDots) {
   expect_series(ChartReader(lifecycle, 1), "installed", V{1}, 0.01);
   const Element& installation = page.panel("g0-duration-installation");
   EXPECT_EQ(installation.attribute("data-empty"), "false");
-  EXPECT_EQ(installation.find_all("circle").size(), 3u);
-  expect_series(ChartReader(installation, 1), "avg", V{42}, 0.1);
-  for (const char* id : {"g0-idle-runners", "g0-duration-queue", "g0-duration-job"}) {
+  EXPECT_EQ(installation.find_all("circle").size(), 4u);
+  expect_series(ChartReader(installation, 1), "p50", V{42}, 0.1);
+  for (const char* id :
+       {"g0-runners", "g0-duration-queue", "g0-duration-job", "g0-breakdown-runner_stop_status"}) {
     EXPECT_EQ(page.panel(id).attribute("data-empty"), "true") << id;
   }
   EXPECT_NE(page.root->find_all("p", "id", "span").at(0)->text().find("(1 buckets)"),

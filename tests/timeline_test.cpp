@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Timeline: the report's aggregate over time. Counts and min / avg / max in
-// the right bucket, a width chosen from the span alone, idle runners carried
-// forward as format.md §7's idle_runners_last is, and merges that do not depend
-// on how the log was split.
+// Timeline: the report's aggregate over time. Counts, min / avg / max and
+// percentiles in the right bucket, jobs in the right UTC day, a width chosen from the span alone,
+// idle runners carried forward as format.md §7's idle_runners_last is, and merges that do not
+// depend on how the log was split.
 #include "runner_metrics/timeline.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 #include <utility>
@@ -39,12 +40,17 @@ std::int64_t bucket_of(double timestamp, std::int64_t width) {
 std::string dump(const Timeline& timeline) {
   std::string out =
       fmt::format("interval {} unplaced {}\n", timeline.interval(), timeline.unplaced());
-  const auto stats = [&](const char* name, const MinAvgMax& s) {
+  const auto stats = [&](const char* name, const BucketStats& s) {
     if (s.count() == 0) return;
-    out += fmt::format("  {} {} {} {} {}\n", name, s.count(), s.min(), s.avg(), s.max());
+    out += fmt::format("  {} {} {} {} {} {} {} {}\n", name, s.count(), s.min(), s.avg(), s.max(),
+                       s.quantile(0.5), s.quantile(0.95), s.quantile(0.99));
   };
   for (const TimelineGroup* group : timeline.groups()) {
     out += fmt::format("group {}\n", group->flavor.value_or("(all)"));
+    for (const auto& [day, c] : group->days) {
+      out += fmt::format(" day {}: {} {} {}\n", day, c.runner_installed, c.runner_start,
+                         c.runner_stop);
+    }
     for (const auto& [key, bucket] : group->buckets) {
       const EventCounts& c = bucket.counts;
       out += fmt::format(" bucket {}: {} {} {} {} {}\n", key, c.runner_installed, c.runner_start,
@@ -126,14 +132,63 @@ TEST(Timeline, KeepsMinAvgMaxOfEachDurationAsSpecSevenTakesThem) {
 }
 
 TEST(Timeline, AvgOfABucketIsExactWhateverTheOrder) {
-  MinAvgMax forward, backward;
+  BucketStats forward, backward;
   const std::vector<double> values = {1e16, 1, 0, 1e-3, 3, 1e16, 7.25};
   for (double v : values) forward.add(v);
   for (auto it = values.rbegin(); it != values.rend(); ++it) backward.add(*it);
   EXPECT_EQ(forward.avg(), backward.avg());
-  MinAvgMax tenths;
+  BucketStats tenths;
   for (double v : {0.1, 0.2, 0.3}) tenths.add(v);
   EXPECT_EQ(tenths.avg(), 0.6 / 3);  // math.fsum's 0.6, not 0.1 + 0.2 + 0.3
+}
+
+TEST(Timeline, BucketPercentilesAreNearestRankAndTheirMemoryIsCapped) {
+  BucketStats few;
+  for (double v : {5.0, 1.0, 4.0, 2.0, 3.0}) few.add(v);
+  EXPECT_EQ(few.quantile(0.5), 3);
+  EXPECT_EQ(few.quantile(0.95), 5);
+  EXPECT_EQ(few.quantile(0), 1);
+  // A tenth of the values far below the rest, down to 1e-300 s: the sketch
+  // keeps at most MAX_BINS bins, and the ranks above them within 2%.
+  BucketStats wide;
+  std::vector<double> values;
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    const double exponent = i % 10 == 0 ? std::uniform_real_distribution<>(-300, -10)(rng)
+                                        : std::uniform_real_distribution<>(0, 6)(rng);
+    values.push_back(std::pow(10.0, exponent));
+    wide.add(values.back());
+  }
+  std::sort(values.begin(), values.end());
+  const auto exact = [&](double q) {
+    return values[static_cast<std::size_t>(std::ceil(q * 20000)) - 1];
+  };
+  for (const double q : {0.2, 0.5, 0.95, 0.99}) {
+    EXPECT_NEAR(wide.quantile(q) / exact(q), 1, BucketStats::ACCURACY) << q;
+  }
+  EXPECT_EQ(wide.max(), values.back());
+  EXPECT_EQ(wide.min(), values.front());
+  // p5 is among the tiny values, in the collapsed lowest bin (8.9 decades
+  // under the max): answered high, never low, and below every other value.
+  EXPECT_GT(wide.quantile(0.05), exact(0.05));
+  EXPECT_LT(wide.quantile(0.05), 1e-2);
+}
+
+TEST(Timeline, CountsJobsPerUtcDayAndWidensDaysPastAThousand) {
+  Timeline timeline;
+  add_all(timeline, {start(kT0, "small", 1, 1.0), start(kT0 + 36000 - 0.001, "small", 1, 1.0),
+                     start(kT0 + 36000, "large", 1, 1.0), installed(kT0 + 86400 * 5, "s", 1)});
+  EXPECT_EQ(timeline.day_interval(), 86400);
+  const TimelineGroup& group = *timeline.groups().at(0);
+  const std::int64_t day = static_cast<std::int64_t>(kT0) / 86400;  // 2026-11-25
+  ASSERT_EQ(group.days.size(), 3u);
+  EXPECT_EQ(group.days.at(day).runner_start, 2u);      // 14:00 and 23:59:59.999
+  EXPECT_EQ(group.days.at(day + 1).runner_start, 1u);  // midnight is the next day
+  EXPECT_EQ(group.days.at(day + 5).runner_installed, 1u);
+  // 1,000 days and more: two-day columns, as the buckets.
+  add_all(timeline, {start(kT0 + 86400.0 * 1200, "small", 1, 1.0)});
+  EXPECT_EQ(timeline.day_interval(), 2 * 86400);
+  EXPECT_EQ(timeline.groups().at(0)->days.at(day / 2).runner_start, 3u);
 }
 
 TEST(Timeline, ChoosesTheFinestWidthThatCoversTheSpanInAThousandBuckets) {

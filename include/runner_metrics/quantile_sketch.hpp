@@ -13,8 +13,16 @@
 // spanning the smallest to the largest key seen: with α = 0.5%, durations from
 // a millisecond to a week need about 2,000 bins (16 KiB), and no data can need
 // more than the 145,422 keys of all finite doubles (1.1 MiB), however many
-// values are added. Up to EXACT_VALUES values are also kept as they are, so
-// small samples get exact nearest-rank answers.
+// values are added. Up to EXACT_VALUES values are kept as they are instead,
+// so small samples get exact nearest-rank answers and no bins.
+//
+// A sketch made with a cap on its bins (max_bins, DDSketch's "collapsing
+// lowest" store) never holds more: when the values span more than γ^max_bins,
+// the lowest bin also takes everything below it. The top stays exact to α, so
+// p95, p99 and max are unaffected; a rank that falls in that lowest bin is
+// answered with its value, above the true one (at most max() / γ^(max_bins-1)).
+//
+//   QuantileSketch chart(0.02, 512);  // 2%, at most 4 KiB of bins: 8 decades
 #pragma once
 
 #include <cstddef>
@@ -31,13 +39,15 @@ class QuantileSketch {
   /// While the sketch holds at most this many values, answers are exact.
   static constexpr std::size_t EXACT_VALUES = 64;
 
-  explicit QuantileSketch(double relative_accuracy = DEFAULT_RELATIVE_ACCURACY);
+  /// max_bins: at most this many bins (>= 1), the lowest collapsing; 0 for no limit.
+  explicit QuantileSketch(double relative_accuracy = DEFAULT_RELATIVE_ACCURACY,
+                          std::size_t max_bins = 0);
 
   /// Adds a finite value >= 0; throws std::domain_error for anything else
   /// (durations are validated before they get here).
   void add(double value);
   /// Adds everything `other` holds; throws std::invalid_argument if the two
-  /// were made with different accuracies. Order of merges does not matter.
+  /// were made with different accuracies or caps. Order of merges does not matter.
   void merge(const QuantileSketch& other);
 
   std::uint64_t count() const noexcept { return count_; }
@@ -54,16 +64,25 @@ class QuantileSketch {
   static double exact_quantile(std::vector<double> values, double q);
 
   double relative_accuracy() const noexcept { return accuracy_; }
-  /// Bins in the array, zero bin excluded: the sketch's memory is about 8
-  /// bytes per bin.
+  std::size_t max_bins() const noexcept { return max_bins_; }
+  /// Bins in the array, zero bin excluded (none while count() <= EXACT_VALUES):
+  /// the sketch's memory is about 8 bytes per bin.
   std::size_t bin_count() const noexcept { return bins_.size(); }
 
  private:
   int key_of(double value) const;
   double value_of(int key) const;
+  // Makes the array hold keys low..high, collapsing the lowest past max_bins_.
   void cover(int low, int high);
+  // Counts `n` values of bin `key` (a value's, or another sketch's bin).
+  void bin(int key, std::uint64_t n);
+  // Counts one value in the bins.
+  void bin_value(double value);
+  // Moves the exact values into the bins, once there are more than EXACT_VALUES.
+  void bin_exact_values();
 
   double accuracy_;
+  std::size_t max_bins_;
   double log_gamma_;  // ln γ
   double inverse_log_gamma_;
   double midpoint_factor_;  // 2 / (1 + γ): where in (γ^(k-1), γ^k] a bin answers
@@ -73,7 +92,7 @@ class QuantileSketch {
   double max_ = 0;
   int first_key_ = 0;  // key of bins_[0]
   std::vector<std::uint64_t> bins_;
-  std::vector<double> exact_;  // every value while count_ <= EXACT_VALUES
+  std::vector<double> exact_;  // every value while count_ <= EXACT_VALUES, and no bins
 };
 
 }  // namespace runner_metrics

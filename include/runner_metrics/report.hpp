@@ -66,9 +66,11 @@ FleetReport report_logs(const std::vector<std::string>& paths, const ReportOptio
 
 /// The page: a header with the time span (and, by flavor, a table of the
 /// flavors), then for each group drawn (all flavors, or each of the busiest
-/// max_sections flavors, sorted by flavor) the summary's tables, the
-/// lifecycle counts, the idle runners and min / avg / max of each duration
-/// over time, as SVG. Inline CSS for light and dark themes and for print; no
+/// max_sections flavors, sorted by flavor) the summary's tables, tiles (the
+/// reconciliation interval, the share of queue times under 60 s, the runners
+/// gap), the lifecycle counts and p50 / p95 / p99 / max of each duration over
+/// time, jobs per day, the runners after the reconciliations with the gap,
+/// and each breakdown as sorted bars, as SVG. Inline CSS for light and dark themes and for print; no
 /// script, nothing fetched. Text from the log is escaped. Deterministic: the
 /// same report gives the same bytes.
 std::string render_html(const FleetReport& report);

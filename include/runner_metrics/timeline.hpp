@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a metrics log says over time: per bucket of time, how many runners
-// were installed, started and stopped, how many crashed, how many sat idle
-// after the reconciliations, and min / avg / max of each duration.
+// were installed, started and stopped, how many crashed, the gauges after the
+// reconciliations (idle runners, ...), and count / min / avg / max and p50 /
+// p95 / p99 of each duration; and per UTC day, the events of each type.
 //
 //   Timeline timeline;                       // width chosen from the span
 //   timeline.add(line, position);            // for each line
@@ -13,7 +14,8 @@
 // at a time, it merges exactly with another, in any order, so parts of a log
 // can be read on separate threads. Its memory depends on the number of buckets (at most
 // AUTO_MAX_BUCKETS, or MAX_BUCKETS with an explicit interval) and flavors,
-// not on the number of events.
+// not on the number of events: a bucket's durations take at most
+// BucketStats::MAX_BYTES each, whatever they are.
 //
 // The width cannot be known before the log is read, and the log is read once:
 // buckets start at the finest width and are merged into wider ones (each
@@ -37,33 +39,51 @@
 #include "runner_metrics/detail/last_group.hpp"
 #include "runner_metrics/events.hpp"
 #include "runner_metrics/measures.hpp"
+#include "runner_metrics/quantile_sketch.hpp"
 #include "runner_metrics/summary.hpp"
 
 namespace runner_metrics {
 
-/// count, min, avg and max of the durations in one bucket, exact and the
-/// same in any order of additions and merges.
-class MinAvgMax {
+/// The durations of one bucket: count, min, avg and max exact and the same
+/// in any order of additions and merges; percentiles from a QuantileSketch
+/// of ACCURACY capped at MAX_BINS bins, so exact up to 64 values, then within
+/// 2% of the nearest-rank value while the bucket's values span less than 8
+/// decades (below that, only low ranks are answered high: quantile_sketch.hpp).
+class BucketStats {
  public:
-  void add(double seconds);
-  void merge(const MinAvgMax& other);
+  static constexpr double ACCURACY = 0.02;
+  static constexpr std::size_t MAX_BINS = 512;
+  /// The most one takes, whatever its values: the bins, the sketch's 64
+  /// exact values or its exact sum's partials, and their bookkeeping.
+  static constexpr std::size_t MAX_BYTES = MAX_BINS * 8 + 2048;
 
-  std::uint64_t count() const noexcept { return count_; }
-  /// min, avg and max need count() > 0.
-  double min() const noexcept { return min_; }
-  double max() const noexcept { return max_; }
+  BucketStats();
+  BucketStats(const BucketStats& other);
+  BucketStats& operator=(const BucketStats& other);
+  BucketStats(BucketStats&&) noexcept;
+  BucketStats& operator=(BucketStats&&) noexcept;
+  ~BucketStats();
+
+  /// A finite value >= 0.
+  void add(double seconds);
+  void merge(const BucketStats& other);
+
+  std::uint64_t count() const noexcept;
+  /// min, avg, max and quantile need count() > 0.
+  double min() const noexcept;
+  double max() const noexcept;
   double avg() const;
+  /// The value of rank ceil(q · count): quantile(0.95) is p95.
+  double quantile(double q) const;
 
  private:
-  std::uint64_t count_ = 0;
-  double min_ = 0;
-  double max_ = 0;
-  detail::ExactSum sum_;
+  struct Values;
+  std::unique_ptr<Values> values_;  // made at the first value: most buckets have few kinds
 };
 
 /// Durations of one bucket, as the summary takes them from the events:
 /// durations[Measure::Job].
-using BucketDurations = PerDuration<MinAvgMax>;
+using BucketDurations = PerDuration<BucketStats>;
 
 /// What happened in one bucket of time.
 struct TimelineBucket {
@@ -81,6 +101,10 @@ struct TimelineGroup {
   /// By bucket number: bucket k holds timestamps in [k · interval, (k + 1) · interval).
   /// Buckets without events are left out.
   std::map<std::int64_t, TimelineBucket> buckets;
+  /// By day number: day d holds timestamps in [d · day_interval, (d + 1) ·
+  /// day_interval), UTC days unless the span needs more than AUTO_MAX_BUCKETS;
+  /// the events counted as a bucket's counts are. Days without events are left out.
+  std::map<std::int64_t, EventCounts> days;
 
   /// For each bucket from `first` to `last`, the gauge after the
   /// reconciliations up to the bucket's end: each flavor's latest value so
@@ -93,7 +117,16 @@ struct TimelineGroup {
                                                          std::int64_t last) const {
     return gauge(Gauge::IdleRunners, first, last);
   }
+  /// For each bucket from `first` to `last`, runners_gap after the
+  /// reconciliations up to the bucket's end.
+  std::vector<std::optional<std::int64_t>> gap(std::int64_t first, std::int64_t last) const;
 };
+
+/// The runners a fleet is short of after its latest reconciliations:
+/// expected − (idle + active), summed over the flavors whose latest values
+/// carry all three (reconciliations since late 2024 do); negative when there
+/// are more than expected. nullopt when no flavor carries all three.
+std::optional<std::int64_t> runners_gap(const LatestByFlavor& latest);
 
 struct TimelineOptions {
   /// The events kept and their grouping, as a Summary's.
@@ -136,6 +169,9 @@ class Timeline {
   const TimelineOptions& options() const noexcept { return options_; }
   /// The bucket width in seconds now.
   std::int64_t interval() const noexcept { return interval_; }
+  /// The width of a day in TimelineGroup::days: 86400 seconds, doubled while
+  /// the span would need more than AUTO_MAX_BUCKETS days.
+  std::int64_t day_interval() const noexcept { return day_interval_; }
   /// True when an explicit interval had to be widened to fit MAX_BUCKETS.
   bool widened() const noexcept { return options_.interval > 0 && interval_ != options_.interval; }
   /// Numbers of the first and last bucket over all groups; nullopt when no
@@ -156,14 +192,17 @@ class Timeline {
  private:
   // Bucket width for events from second `first` to second `last`.
   std::int64_t width_for(std::int64_t first, std::int64_t last) const;
-  // Makes the buckets `width` wide (a multiple of the current width).
-  void widen(std::int64_t width);
+  // Makes the buckets `width` wide and the days `day_width` (multiples of the current ones).
+  void widen(std::int64_t width, std::int64_t day_width);
+  // Widens both to what the span from first_timestamp_ to last_timestamp_ needs.
+  void fit_span();
   // The group of `flavor`'s events, or nullptr when it gets none.
   TimelineGroup* group_for(std::string_view flavor);
   void drop_groups();
 
   TimelineOptions options_;
   std::int64_t interval_;
+  std::int64_t day_interval_ = 86400;
   std::optional<double> first_timestamp_;
   std::optional<double> last_timestamp_;
   std::uint64_t unplaced_ = 0;

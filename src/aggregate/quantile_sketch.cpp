@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace runner_metrics {
 
@@ -24,9 +25,14 @@ std::uint64_t rank_of(double q, std::uint64_t count) {
 
 }  // namespace
 
-QuantileSketch::QuantileSketch(double relative_accuracy) : accuracy_(relative_accuracy) {
+QuantileSketch::QuantileSketch(double relative_accuracy, std::size_t max_bins)
+    : accuracy_(relative_accuracy), max_bins_(max_bins) {
   if (!(relative_accuracy > 0 && relative_accuracy < 1)) {
     throw std::invalid_argument("QuantileSketch: relative accuracy must be in (0, 1)");
+  }
+  // Past the keys of every finite double, a cap means nothing.
+  if (max_bins > (std::size_t{1} << 20)) {
+    throw std::invalid_argument("QuantileSketch: max_bins must be at most 2^20");
   }
   const double gamma = (1 + relative_accuracy) / (1 - relative_accuracy);
   log_gamma_ = std::log(gamma);
@@ -48,7 +54,6 @@ void QuantileSketch::cover(int low, int high) {
   if (bins_.empty()) {
     first_key_ = low;
     bins_.assign(static_cast<std::size_t>(high - low) + 1, 0);
-    return;
   }
   // Growing by half the span at a time keeps a stream that creeps outward
   // one bin per value from copying the array every time; the bounds keep
@@ -57,15 +62,46 @@ void QuantileSketch::cover(int low, int high) {
   const int max_key = key_of(std::numeric_limits<double>::max());
   const int span = static_cast<int>(bins_.size());
   const int last_key = first_key_ + span - 1;
-  if (low < first_key_) {
-    const int new_first = std::max(min_key, std::min(low, first_key_ - span / 2));
-    bins_.insert(bins_.begin(), static_cast<std::size_t>(first_key_ - new_first), 0);
-    first_key_ = new_first;
+  int new_first = first_key_;
+  int new_last = last_key;
+  if (low < first_key_) new_first = std::max(min_key, std::min(low, first_key_ - span / 2));
+  if (high > last_key) new_last = std::min(max_key, std::max(high, last_key + span / 2));
+  if (max_bins_ > 0 && static_cast<std::size_t>(new_last - new_first) + 1 > max_bins_) {
+    // The top is the largest value's bin (no bin above it holds anything),
+    // so where the collapse starts depends on the values alone, not on the
+    // order they came in or were merged.
+    new_last = key_of(max_);
+    new_first = std::max(new_first, new_last - static_cast<int>(max_bins_) + 1);
   }
-  if (high > last_key) {
-    const int new_last = std::min(max_key, std::max(high, last_key + span / 2));
-    bins_.resize(static_cast<std::size_t>(new_last - first_key_) + 1, 0);
+  if (new_first == first_key_ && new_last == last_key) return;
+  std::vector<std::uint64_t> bins(static_cast<std::size_t>(new_last - new_first) + 1, 0);
+  for (std::size_t i = 0; i < bins_.size(); ++i) {
+    const int key = std::max(first_key_ + static_cast<int>(i), new_first);
+    if (bins_[i] != 0) bins[static_cast<std::size_t>(key - new_first)] += bins_[i];
   }
+  bins_ = std::move(bins);
+  first_key_ = new_first;
+}
+
+void QuantileSketch::bin(int key, std::uint64_t n) {
+  if (bins_.empty() || key < first_key_ || key >= first_key_ + static_cast<int>(bins_.size())) {
+    cover(key, key);
+  }
+  // Below the array only when the lowest bins collapsed.
+  bins_[static_cast<std::size_t>(std::max(key, first_key_) - first_key_)] += n;
+}
+
+void QuantileSketch::bin_value(double value) {
+  if (value == 0) {
+    ++zeros_;
+  } else {
+    bin(key_of(value), 1);
+  }
+}
+
+void QuantileSketch::bin_exact_values() {
+  for (const double value : exact_) bin_value(value);
+  exact_ = {};
 }
 
 void QuantileSketch::add(double value) {
@@ -80,24 +116,16 @@ void QuantileSketch::add(double value) {
     max_ = std::max(max_, value);
   }
   ++count_;
-  if (value == 0) {
-    ++zeros_;
-  } else {
-    const int key = key_of(value);
-    if (bins_.empty() || key < first_key_ || key >= first_key_ + static_cast<int>(bins_.size())) {
-      cover(key, key);
-    }
-    ++bins_[static_cast<std::size_t>(key - first_key_)];
-  }
   if (count_ <= EXACT_VALUES) {
     exact_.push_back(value);
-  } else if (!exact_.empty()) {
-    exact_ = {};
+    return;
   }
+  if (!exact_.empty()) bin_exact_values();
+  bin_value(value);
 }
 
 void QuantileSketch::merge(const QuantileSketch& other) {
-  if (other.accuracy_ != accuracy_) {
+  if (other.accuracy_ != accuracy_ || other.max_bins_ != max_bins_) {
     throw std::invalid_argument("QuantileSketch: cannot merge sketches of different accuracy");
   }
   if (other.count_ == 0) return;
@@ -108,17 +136,22 @@ void QuantileSketch::merge(const QuantileSketch& other) {
     min_ = std::min(min_, other.min_);
     max_ = std::max(max_, other.max_);
   }
-  zeros_ += other.zeros_;
-  if (!other.bins_.empty()) {
-    cover(other.first_key_, other.first_key_ + static_cast<int>(other.bins_.size()) - 1);
-    const std::size_t shift = static_cast<std::size_t>(other.first_key_ - first_key_);
-    for (std::size_t i = 0; i < other.bins_.size(); ++i) bins_[shift + i] += other.bins_[i];
-  }
   count_ += other.count_;
   if (count_ <= EXACT_VALUES) {
     exact_.insert(exact_.end(), other.exact_.begin(), other.exact_.end());
-  } else {
-    exact_ = {};
+    return;
+  }
+  if (!exact_.empty()) bin_exact_values();
+  if (!other.exact_.empty()) {
+    for (const double value : other.exact_) bin_value(value);
+    return;
+  }
+  zeros_ += other.zeros_;
+  if (!other.bins_.empty()) {
+    cover(other.first_key_, other.first_key_ + static_cast<int>(other.bins_.size()) - 1);
+    for (std::size_t i = 0; i < other.bins_.size(); ++i) {
+      if (other.bins_[i] != 0) bin(other.first_key_ + static_cast<int>(i), other.bins_[i]);
+    }
   }
 }
 

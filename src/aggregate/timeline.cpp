@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -16,18 +17,31 @@ namespace runner_metrics {
 
 namespace {
 
-// Moves `from`'s buckets, `factor` of its buckets to one, into `to`.
-void regroup(std::map<std::int64_t, TimelineBucket>& to,
-             std::map<std::int64_t, TimelineBucket>&& from, std::int64_t factor) {
-  for (auto& [key, bucket] : from) {
+void merge_into(TimelineBucket& to, const TimelineBucket& from) { detail::merge_tally(to, from); }
+void merge_into(EventCounts& to, const EventCounts& from) { detail::merge_counts(to, from); }
+
+// Moves `from`'s buckets (or days), `factor` of them to one, into `to`.
+template <class Value>
+void regroup(std::map<std::int64_t, Value>& to, std::map<std::int64_t, Value>&& from,
+             std::int64_t factor) {
+  for (auto& [key, value] : from) {
     const std::int64_t wide = key / factor;  // keys are >= 0: timestamps are
     auto it = to.find(wide);
     if (it == to.end()) {
-      to.emplace(wide, std::move(bucket));
+      to.emplace(wide, std::move(value));
     } else {
-      detail::merge_tally(it->second, bucket);
+      merge_into(it->second, value);
     }
   }
+}
+
+// Makes `buckets` `factor` times wider.
+template <class Value>
+void widen_map(std::map<std::int64_t, Value>& buckets, std::int64_t factor) {
+  if (factor == 1) return;
+  std::map<std::int64_t, Value> narrow = std::move(buckets);
+  buckets.clear();
+  regroup(buckets, std::move(narrow), factor);
 }
 
 // Whole seconds of a timestamp in [0, CHART_END): exact.
@@ -37,39 +51,62 @@ std::int64_t second_of(double timestamp) {
 
 }  // namespace
 
-void MinAvgMax::add(double seconds) {
-  if (count_ == 0) {
-    min_ = max_ = seconds;
-  } else {
-    min_ = std::min(min_, seconds);
-    max_ = std::max(max_, seconds);
-  }
-  ++count_;
-  sum_.add(seconds);
+struct BucketStats::Values {
+  QuantileSketch sketch{ACCURACY, MAX_BINS};
+  detail::ExactSum sum;
+};
+
+BucketStats::BucketStats(const BucketStats& other)
+    : values_(other.values_ ? std::make_unique<Values>(*other.values_) : nullptr) {}
+
+BucketStats& BucketStats::operator=(const BucketStats& other) {
+  if (this != &other) *this = BucketStats(other);
+  return *this;
 }
 
-void MinAvgMax::merge(const MinAvgMax& other) {
-  if (other.count_ == 0) return;
-  if (count_ == 0) {
-    *this = other;
+BucketStats::BucketStats() = default;
+BucketStats::BucketStats(BucketStats&&) noexcept = default;
+BucketStats& BucketStats::operator=(BucketStats&&) noexcept = default;
+BucketStats::~BucketStats() = default;
+
+void BucketStats::add(double seconds) {
+  if (!values_) values_ = std::make_unique<Values>();
+  values_->sketch.add(seconds);  // throws for what is not a duration, before the sum
+  values_->sum.add(seconds == 0 ? 0.0 : seconds);
+}
+
+void BucketStats::merge(const BucketStats& other) {
+  if (!other.values_) return;
+  if (!values_) {
+    values_ = std::make_unique<Values>(*other.values_);
     return;
   }
-  min_ = std::min(min_, other.min_);
-  max_ = std::max(max_, other.max_);
-  count_ += other.count_;
-  sum_.merge(other.sum_);
+  values_->sketch.merge(other.values_->sketch);
+  values_->sum.merge(other.values_->sum);
 }
 
-double MinAvgMax::avg() const {
+std::uint64_t BucketStats::count() const noexcept { return values_ ? values_->sketch.count() : 0; }
+double BucketStats::min() const noexcept { return values_ ? values_->sketch.min() : 0; }
+double BucketStats::max() const noexcept { return values_ ? values_->sketch.max() : 0; }
+
+double BucketStats::avg() const {
   // As DurationStats::avg: the mean is within [min, max] even after rounding.
-  return std::clamp(sum_.mean(count_), min_, max_);
+  if (!values_) return 0;
+  return std::clamp(values_->sum.mean(count()), min(), max());
 }
 
-std::vector<std::optional<std::uint64_t>> TimelineGroup::gauge(Gauge gauge, std::int64_t first,
-                                                               std::int64_t last) const {
-  std::vector<std::optional<std::uint64_t>> out;
-  if (last < first) return out;
-  out.reserve(static_cast<std::size_t>(last - first + 1));
+double BucketStats::quantile(double q) const {
+  if (!values_) throw std::logic_error("BucketStats: quantile of no values");
+  return values_->sketch.quantile(q);
+}
+
+namespace {
+
+// Calls `each` with every flavor's latest gauges up to the end of each bucket
+// from `first` to `last`, in order.
+template <class Each>
+void carry_latest(const std::map<std::int64_t, TimelineBucket>& buckets, std::int64_t first,
+                  std::int64_t last, Each&& each) {
   LatestByFlavor latest;  // so far; buckets are in time order
   const auto carry = [&](const TimelineBucket& bucket) {
     for (const auto& [name, seen] : bucket.latest) detail::keep_latest(latest[name], seen);
@@ -81,9 +118,56 @@ std::vector<std::optional<std::uint64_t>> TimelineGroup::gauge(Gauge gauge, std:
       carry(it->second);
       ++it;
     }
-    out.push_back(sum_latest(latest, gauge));
+    each(latest);
   }
+}
+
+}  // namespace
+
+std::vector<std::optional<std::uint64_t>> TimelineGroup::gauge(Gauge gauge, std::int64_t first,
+                                                               std::int64_t last) const {
+  std::vector<std::optional<std::uint64_t>> out;
+  if (last < first) return out;
+  out.reserve(static_cast<std::size_t>(last - first + 1));
+  carry_latest(buckets, first, last,
+               [&](const LatestByFlavor& latest) { out.push_back(sum_latest(latest, gauge)); });
   return out;
+}
+
+std::vector<std::optional<std::int64_t>> TimelineGroup::gap(std::int64_t first,
+                                                            std::int64_t last) const {
+  std::vector<std::optional<std::int64_t>> out;
+  if (last < first) return out;
+  out.reserve(static_cast<std::size_t>(last - first + 1));
+  carry_latest(buckets, first, last,
+               [&](const LatestByFlavor& latest) { out.push_back(runners_gap(latest)); });
+  return out;
+}
+
+std::optional<std::int64_t> runners_gap(const LatestByFlavor& latest) {
+  const auto at = [](const LatestGauges& gauges, Gauge g) -> const std::optional<LatestValue>& {
+    return gauges[static_cast<std::size_t>(g)];
+  };
+  std::optional<std::int64_t> gap;
+  for (const auto& [flavor, gauges] : latest) {
+    const auto& expected = at(gauges, Gauge::ExpectedRunners);
+    const auto& idle = at(gauges, Gauge::IdleRunners);
+    const auto& active = at(gauges, Gauge::ActiveRunners);
+    if (!expected || !idle || !active) continue;
+    // Counts from the log can be up to 2^63 - 1: saturate rather than wrap.
+    std::int64_t one = 0;
+    if (__builtin_sub_overflow(expected->value, idle->value, &one) ||
+        __builtin_sub_overflow(one, active->value, &one)) {
+      one = std::numeric_limits<std::int64_t>::min();
+    }
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(gap.value_or(0), one, &sum)) {
+      sum = one < 0 ? std::numeric_limits<std::int64_t>::min()
+                    : std::numeric_limits<std::int64_t>::max();
+    }
+    gap = sum;
+  }
+  return gap;
 }
 
 Timeline::Timeline(TimelineOptions options)
@@ -107,15 +191,23 @@ std::int64_t Timeline::width_for(std::int64_t first, std::int64_t last) const {
   return width;
 }
 
-void Timeline::widen(std::int64_t width) {
-  if (width == interval_) return;
-  const std::int64_t factor = width / interval_;
+void Timeline::widen(std::int64_t width, std::int64_t day_width) {
+  if (width == interval_ && day_width == day_interval_) return;
   for (auto& [key, group] : groups_) {
-    std::map<std::int64_t, TimelineBucket> narrow = std::move(group.buckets);
-    group.buckets.clear();
-    regroup(group.buckets, std::move(narrow), factor);
+    widen_map(group.buckets, width / interval_);
+    widen_map(group.days, day_width / day_interval_);
   }
   interval_ = width;
+  day_interval_ = day_width;
+}
+
+void Timeline::fit_span() {
+  const std::int64_t first = second_of(*first_timestamp_);
+  const std::int64_t last = second_of(*last_timestamp_);
+  std::int64_t day_width = 86400;
+  // Timestamps are below CHART_END, so this ends well before overflow.
+  while (last / day_width - first / day_width >= AUTO_MAX_BUCKETS) day_width *= 2;
+  widen(width_for(first, last), day_width);
 }
 
 TimelineGroup* Timeline::group_for(std::string_view flavor) {
@@ -159,12 +251,14 @@ void Timeline::add(const AnyEvent& event, LogPosition position) {
         if (!first_timestamp_ || timestamp < *first_timestamp_ || timestamp > *last_timestamp_) {
           first_timestamp_ = std::min(timestamp, first_timestamp_.value_or(timestamp));
           last_timestamp_ = std::max(timestamp, last_timestamp_.value_or(timestamp));
-          widen(width_for(second_of(*first_timestamp_), second_of(*last_timestamp_)));
+          fit_span();
         }
         TimelineGroup* group = group_for(e.flavor);
         if (group == nullptr) return;
-        const std::int64_t key = second_of(e.timestamp) / interval_;
-        detail::tally_event(group->buckets[key], e.flavor, event, e.timestamp, position);
+        const std::int64_t second = second_of(e.timestamp);
+        detail::tally_event(group->buckets[second / interval_], e.flavor, event, e.timestamp,
+                            position);
+        detail::count_event(group->days[second / day_interval_], event);
       },
       event);
 }
@@ -181,10 +275,11 @@ void Timeline::merge(const Timeline& other) {
       std::min(*other.first_timestamp_, first_timestamp_.value_or(*other.first_timestamp_));
   last_timestamp_ =
       std::max(*other.last_timestamp_, last_timestamp_.value_or(*other.last_timestamp_));
-  widen(width_for(second_of(*first_timestamp_), second_of(*last_timestamp_)));
+  fit_span();
   if (other.dropped_groups_) drop_groups();
   if (dropped_groups_) return;
   const std::int64_t factor = interval_ / other.interval_;
+  const std::int64_t day_factor = day_interval_ / other.day_interval_;
   for (const auto& [key, group] : other.groups_) {
     auto it = groups_.find(key);
     if (it == groups_.end()) {
@@ -192,10 +287,12 @@ void Timeline::merge(const Timeline& other) {
         drop_groups();
         return;
       }
-      it = groups_.emplace(key, TimelineGroup{group.flavor, {}}).first;
+      it = groups_.emplace(key, TimelineGroup{group.flavor, {}, {}}).first;
     }
     std::map<std::int64_t, TimelineBucket> copy = group.buckets;
     regroup(it->second.buckets, std::move(copy), factor);
+    std::map<std::int64_t, EventCounts> days = group.days;
+    regroup(it->second.days, std::move(days), day_factor);
   }
 }
 

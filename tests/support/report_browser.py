@@ -8,8 +8,10 @@ Talks to Chromium over the DevTools protocol on a pipe
 (--remote-debugging-pipe: JSON messages ended by NUL on fds 3 and 4), so no
 port is opened. Loads the page, in the light and then the dark colour
 scheme: the network requests it made, what it logged as an error, and for
-each chart panel (figure.panel svg) where it is and how much of it is not
-background in a screenshot (Pillow decodes the PNG). Then prints the page to
+each chart panel (figure.panel svg) where it is, how much of it is not
+background in a screenshot (Pillow decodes the PNG), which of its texts stick
+out of it, and the lowest contrast of its text against its background; and
+how far the page overflows the window sideways. Then prints the page to
 PDF. Prints one JSON object on stdout; the C++ test judges it.
 """
 
@@ -109,12 +111,28 @@ class Browser:
 LAYOUT_JS = """JSON.stringify({
   panels: [...document.querySelectorAll('figure.panel')].map(f => {
     const r = f.querySelector('svg').getBoundingClientRect();
-    const colors = [...f.querySelectorAll('path.series')].map(s => getComputedStyle(s).stroke);
+    const colors = [...f.querySelectorAll('path.series')].map(s => getComputedStyle(s).stroke)
+      .concat([...f.querySelectorAll('.columns rect, .bars .bar')]
+              .map(s => getComputedStyle(s).fill));
+    const box = f.getBoundingClientRect();
+    const texts = [...f.querySelectorAll('svg text, figcaption')];
+    // Text that sticks out of its panel, or is clipped by the SVG's box.
+    const outside = texts.filter(t => {
+      const b = t.getBoundingClientRect();
+      const within = t.tagName.toLowerCase() === 'figcaption' ? box : r;
+      return b.width > 0 && (b.left < within.left - 1 || b.right > within.right + 1 ||
+                             b.top < within.top - 1 || b.bottom > within.bottom + 1);
+    }).map(t => t.textContent.slice(0, 60));
+    const text_colors = [...new Set([...f.querySelectorAll('svg text')]
+      .map(t => getComputedStyle(t).fill)
+      .concat([...f.querySelectorAll('figcaption span')].map(t => getComputedStyle(t).color)))];
     return {id: f.id, empty: f.dataset.empty === 'true',
             x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height,
-            series_colors: [...new Set(colors)]};
+            series_colors: [...new Set(colors)], outside: outside,
+            text_colors: text_colors, panel_background: getComputedStyle(f).backgroundColor};
   }),
   height: document.documentElement.scrollHeight,
+  overflow_x: document.documentElement.scrollWidth - innerWidth,
   background: getComputedStyle(document.body).backgroundColor,
   scripts: document.scripts.length,
   images: document.images.length,
@@ -130,6 +148,16 @@ def rgb(css):
 
 def distance(a, b):
     return max(abs(x - y) for x, y in zip(a, b))
+
+
+def contrast(a, b):
+    """WCAG 2 contrast ratio of two sRGB colours, 1 to 21."""
+    def luminance(c):
+        channels = [v / 255 for v in c]
+        linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def look(browser, theme, screenshots):
@@ -160,13 +188,18 @@ def look(browser, theme, screenshots):
         colours = [rgb(c) for c in panel["series_colors"]]
         series = sum(n for n, c in histogram
                      if any(distance(c, colour) <= 40 for colour in colours))
+        backdrop = rgb(panel["panel_background"])
+        text_contrast = min((contrast(rgb(c), backdrop) for c in panel["text_colors"]),
+                            default=0)
         panels.append({"id": panel["id"], "empty": panel["empty"],
                        "width": panel["width"], "height": panel["height"],
                        "pixels": pixels, "not_background": other,
-                       "series_pixels": series})
+                       "series_pixels": series, "outside": panel["outside"],
+                       "text_contrast": text_contrast})
     page_background = image.getpixel((2, 2))
     return {"background": list(page_background), "css_background": layout["background"],
             "panels": panels, "scripts": layout["scripts"], "images": layout["images"],
+            "overflow_x": layout["overflow_x"],
             "title": layout["title"], "height": height}
 
 

@@ -36,8 +36,12 @@ ChartReader::ChartReader(const Element& panel, long buckets) : panel_(panel), bu
   const Element& x_axis = *axes[0]->find_all("line").at(0);
   left_ = number(x_axis, "x1");
   width_ = number(x_axis, "x2") - left_;
+  log_ = axes[0]->attribute("data-scale") == "log";
   for (const Element* tick : panel.with_class("text", "ytick")) {
-    ticks_.emplace_back(number(*tick, "y") - 4, std::stod(tick->text()));
+    // A log axis labels its ticks "1 min"; data-value has the number.
+    const double value =
+        tick->attribute("data-value") ? number(*tick, "data-value") : std::stod(tick->text());
+    ticks_.emplace_back(number(*tick, "y") - 4, log_ ? std::log10(value) : value);
   }
   if (ticks_.size() < 2) throw std::runtime_error("the panel has fewer than two y ticks");
 }
@@ -45,7 +49,8 @@ ChartReader::ChartReader(const Element& panel, long buckets) : panel_(panel), bu
 double ChartReader::value_at(double y) const {
   const auto& [y0, v0] = ticks_.front();
   const auto& [y1, v1] = ticks_.back();
-  return v0 + (y - y0) * (v1 - v0) / (y1 - y0);
+  const double at = v0 + (y - y0) * (v1 - v0) / (y1 - y0);
+  return log_ ? std::pow(10.0, at) : at;
 }
 
 long ChartReader::bucket_at(double x) const {

@@ -27,7 +27,8 @@ class ChartReader {
   /// `buckets`: how many buckets the x axis spans.
   ChartReader(const Element& panel, long buckets);
 
-  /// The value at height y, from the y axis' tick labels.
+  /// The value at height y, from the y axis' tick labels (on a log axis,
+  /// their data-value, interpolated in logs).
   double value_at(double y) const;
   /// The bucket (0-based, from the axis' first) whose centre is at x.
   long bucket_at(double x) const;
@@ -43,7 +44,8 @@ class ChartReader {
   long buckets_;
   double left_ = 0;
   double width_ = 0;
-  std::vector<std::pair<double, double>> ticks_;  // (y, value)
+  bool log_ = false;
+  std::vector<std::pair<double, double>> ticks_;  // (y, value), log10 of it on a log axis
 };
 
 }  // namespace runner_metrics::testing

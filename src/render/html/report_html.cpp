@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <functional>
 #include <iterator>
@@ -15,11 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "render/html/bar_chart.hpp"
 #include "render/html/escape.hpp"
 #include "render/html/panels.hpp"
 #include "render/html/scales.hpp"
 #include "render/html/stylesheet.hpp"
 #include "render/html/tables.hpp"
+#include "render/html/tiles.hpp"
 #include "render/html/time_labels.hpp"
 #include "render/summary_format.hpp"
 #include "runner_metrics/report.hpp"
@@ -34,8 +37,9 @@ using html::duration_panel;
 using html::durations_table;
 using html::escape_to;
 using html::flavors_table;
-using html::idle_panel;
+using html::jobs_per_day_panel;
 using html::lifecycle_panel;
+using html::runners_panel;
 using html::span_label;
 using html::XScale;
 
@@ -95,8 +99,31 @@ void header(std::string& out, const FleetReport& report) {
   out += "</header>\n";
 }
 
+// Each breakdown of a group (BREAKDOWNS), as sorted bars.
+void breakdown_panels(std::string& out, const std::string& id, const GroupSummary& group) {
+  for (const BreakdownMeasure& row : BREAKDOWNS) {
+    const LabelCounts& counts = group.breakdowns[row.breakdown];
+    std::vector<html::Bar> bars;
+    bars.reserve(counts.counts().size());
+    for (const auto& [label, n] : counts.counts()) {
+      // By code (runner_stop_codes): "repo-policy-check-failure 403".
+      bars.push_back(
+          {row.code.read == nullptr ? label.text : fmt::format("{} {}", label.text, label.code),
+           n});
+    }
+    std::string caption = fmt::format("{} ({})", row.label, row.source);
+    caption[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(caption[0])));
+    html::breakdown_panel(
+        out,
+        {fmt::format("{}-breakdown-{}", id, row.key), fmt::format("breakdown-{}", row.key),
+         std::move(caption), fmt::format("No {} in this time range", row.label)},
+        std::move(bars), counts.other());
+  }
+}
+
 void group_section(std::string& out, std::size_t index, const GroupSummary& group,
-                   const TimelineGroup* timeline_group, const std::optional<XScale>& x) {
+                   const Timeline& timeline, const TimelineGroup* timeline_group,
+                   const std::optional<XScale>& x) {
   const std::string id = fmt::format("g{}", index);
   fmt::format_to(std::back_inserter(out), R"(<section class="group" id="{}")", id);
   if (group.flavor) {
@@ -112,11 +139,14 @@ void group_section(std::string& out, std::size_t index, const GroupSummary& grou
   counts_table(out, group);
   durations_table(out, group);
   out += "</div>\n";
+  html::tiles(out, group);
   lifecycle_panel(out, id, timeline_group, x);
-  idle_panel(out, id, timeline_group, x);
+  jobs_per_day_panel(out, id, timeline_group, timeline);
+  runners_panel(out, id, timeline_group, x);
   for (const DurationMeasure* duration : html::durations_in_report_order()) {
     duration_panel(out, id, timeline_group, x, *duration);
   }
+  breakdown_panels(out, id, group);
   out += "</section>\n";
 }
 
@@ -180,13 +210,14 @@ void render_html(const FleetReport& report, const std::function<void(std::string
   for (std::size_t i = 0; i < groups.size(); ++i) {
     while (next != timeline_groups.end() && (*next)->flavor < groups[i]->flavor) ++next;
     const bool match = next != timeline_groups.end() && (*next)->flavor == groups[i]->flavor;
-    group_section(out, i, *groups[i], match ? *next : nullptr, x);
+    group_section(out, i, *groups[i], timeline, match ? *next : nullptr, x);
     flush(false);
   }
   out +=
       "<footer class=\"muted\"><p>Made by <code>runner-metrics report</code>. Percentiles "
-      "are within 0.5% of the exact nearest-rank value; counts, min, avg and max are exact. "
-      "Hover over a chart for a bucket's exact values.</p></footer>";
+      "are within 0.5% of the exact nearest-rank value in the tables and 2% in the charts "
+      "(exact for a bucket of at most 64 values); counts, min, avg and max are exact. "
+      "Hover over a chart for a bucket's values.</p></footer>";
   out += "</main></body></html>\n";
   flush(true);
 }

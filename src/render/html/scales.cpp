@@ -38,8 +38,11 @@ YScale nice_scale(double max, bool whole) {
   return scale;
 }
 
-YScale count_scale(double max, std::string title) {
-  YScale scale = nice_scale(max, true);
+YScale count_scale(double max, std::string title, double min) {
+  YScale scale = nice_scale(std::max(max, -min), true);
+  scale.top = std::ceil(std::max(max, 0.0) / scale.step - 1e-9) * scale.step;
+  if (scale.top == 0) scale.top = scale.step;
+  scale.bottom = min < 0 ? -std::ceil(-min / scale.step - 1e-9) * scale.step : 0;
   scale.title = std::move(title);
   return scale;
 }
@@ -58,6 +61,51 @@ YScale duration_scale(double max_seconds) {
   YScale scale = nice_scale(max_seconds / unit, false);
   scale.unit = unit;
   scale.title = std::move(title);
+  return scale;
+}
+
+namespace {
+
+// Round durations for a log axis, about a factor of 10 apart, in seconds.
+std::vector<YTick> round_durations() {
+  std::vector<YTick> out;
+  for (int e = -323; e <= -4; ++e) out.push_back({std::pow(10.0, e), fmt::format("1e{} s", e)});
+  const std::pair<double, const char*> named[] = {
+      {0.001, "1 ms"}, {0.01, "10 ms"},   {0.1, "100 ms"},  {1, "1 s"},     {10, "10 s"},
+      {60, "1 min"},   {600, "10 min"},   {3600, "1 h"},    {21600, "6 h"}, {86400, "1 d"},
+      {604800, "1 w"}, {2592000, "30 d"}, {31536000, "1 y"}};
+  for (const auto& [value, label] : named) out.push_back({value, label});
+  for (int e = 1; e <= 300; ++e) {
+    out.push_back({31536000 * std::pow(10.0, e),
+                   e <= 4 ? fmt::format("{:.0f} y", std::pow(10.0, e)) : fmt::format("1e{} y", e)});
+  }
+  return out;
+}
+
+}  // namespace
+
+YScale duration_scale(double min_positive, double max_seconds) {
+  if (!(min_positive > 0) || !(max_seconds / min_positive >= LOG_SCALE_RATIO)) {
+    return duration_scale(max_seconds);
+  }
+  static const std::vector<YTick> rounds = round_durations();
+  // The bottom: the largest round duration <= min_positive; the top: the
+  // smallest >= max_seconds (or the ends of the list).
+  std::size_t bottom = 0;
+  while (bottom + 1 < rounds.size() && rounds[bottom + 1].value <= min_positive) ++bottom;
+  std::size_t top = bottom;
+  while (top + 1 < rounds.size() && rounds[top].value < max_seconds) ++top;
+  YScale scale;
+  scale.log = true;
+  scale.low = std::log10(rounds[bottom].value);
+  scale.high = std::log10(rounds[top].value);
+  scale.title = "log scale";
+  // At most 8 ticks: every k-th from the top, so the top is labelled.
+  const std::size_t n = top - bottom + 1;
+  const std::size_t every = (n + 7) / 8;
+  for (std::size_t i = top + 1; i-- > bottom;) {
+    if ((top - i) % every == 0) scale.ticks.insert(scale.ticks.begin(), rounds[i]);
+  }
   return scale;
 }
 

@@ -4,6 +4,8 @@
 // round values and round times.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,22 +21,47 @@ inline constexpr double kBottom = 46;
 inline constexpr double kPlotWidth = kWidth - kLeft - kRight;
 inline constexpr double kPlotHeight = kHeight - kTop - kBottom;
 
-// A y axis from 0 to `top`, ticks every `step`, in `unit` seconds (1 for counts).
+struct YTick {
+  double value;  // in the axis' unit
+  std::string label;
+};
+
+// A y axis from `bottom` (0, or below for a series that goes negative) to
+// `top`, ticks every `step`, in `unit` seconds (1 for counts); or, when
+// `log`, from 10^low to 10^high seconds, ticks at `ticks`.
 struct YScale {
   double top = 1;
+  double bottom = 0;
   double step = 1;
   int decimals = 0;
   double unit = 1;
   std::string title;
+  bool log = false;
+  double low = 0;   // log10 of the bottom, in seconds
+  double high = 1;  // log10 of the top
+  std::vector<YTick> ticks;
 
-  double y(double value) const { return kTop + kPlotHeight * (1 - value / unit / top); }
+  double y(double value) const {
+    if (!log) return kTop + kPlotHeight * (1 - (value / unit - bottom) / (top - bottom));
+    // 0 (and anything under the bottom) sits on the axis; nothing goes above the top.
+    const double at = value > 0 ? std::clamp(std::log10(value), low, high) : low;
+    return kTop + kPlotHeight * (1 - (at - low) / (high - low));
+  }
 };
 
 /// 1, 2 or 5 times a power of ten, so that about five steps reach `max`.
 YScale nice_scale(double max, bool whole);
-YScale count_scale(double max, std::string title);
+/// Counts from 0 (or from `min`, when it is negative) to `max`.
+YScale count_scale(double max, std::string title, double min = 0);
 /// In seconds, minutes or hours, whichever reads best for `max_seconds`.
 YScale duration_scale(double max_seconds);
+/// Where the values span at least LOG_SCALE_RATIO (a decade and a half: a p50
+/// of 20 s under a max of 10 min would be 3% of a linear axis), a log axis
+/// from a round duration at or below `min_positive` to one at or above
+/// `max_seconds`, ticks at round durations ("1 s", "1 min", "1 h"); else
+/// duration_scale(max_seconds).
+inline constexpr double LOG_SCALE_RATIO = 30;
+YScale duration_scale(double min_positive, double max_seconds);
 
 // The x axis: buckets first..last, each kPlotWidth / n wide.
 struct XScale {

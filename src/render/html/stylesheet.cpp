@@ -45,6 +45,13 @@ svg text{fill:var(--muted);font-size:12px}
 .series.strong{stroke-width:2.2}
 .dot{fill:var(--c)}
 .band{fill:var(--band);stroke:none}
+.columns rect,.bars .bar{fill:var(--c)}
+.bars .label{text-anchor:end;fill:var(--fg)}.bars .value{fill:var(--fg)}
+.bars .row:hover .bar{opacity:.8}.bars .other .bar{fill:var(--axis)}
+.tiles{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0}
+.tile{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 14px;
+min-width:220px}.tile .value{font-size:22px;font-weight:600;display:block}
+.tile .label{color:var(--muted)}
 .frame{fill:none;stroke:var(--line);stroke-dasharray:4 4}
 .empty{text-anchor:middle;font-size:16px;fill:var(--muted)}
 .hover rect{fill:transparent}.hover rect:hover{fill:var(--hover)}

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 
@@ -15,40 +16,59 @@ void coordinate(std::string& out, double value) {
   fmt::format_to(std::back_inserter(out), "{:.1f}", value);
 }
 
-void open_chart(std::string& out, std::string_view label) {
+void open_chart(std::string& out, std::string_view label, double height) {
   fmt::format_to(std::back_inserter(out),
                  R"(<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">)", kWidth,
-                 kHeight, escape(label));
+                 height, escape(label));
 }
 
-void draw_axes(std::string& out, const XScale& x, const YScale& y) {
-  auto it = std::back_inserter(out);
-  out += R"(<g class="grid">)";
+namespace {
+
+// The y axis' ticks: every step from 0 to top, or a log axis' own.
+std::vector<YTick> y_ticks(const YScale& y) {
+  if (y.log) return y.ticks;
+  std::vector<YTick> ticks;
+  const int from = static_cast<int>(std::lround(y.bottom / y.step));
   const int steps = static_cast<int>(std::lround(y.top / y.step));
-  for (int i = 0; i <= steps; ++i) {
+  for (int i = from; i <= steps; ++i) {
     const double value = y.step * i;
-    const double py = y.y(value * y.unit);
+    // Past a million, "2e+07" reads better than eight digits.
+    ticks.push_back({value * y.unit, y.step >= 1e6 ? fmt::format("{:.3g}", value)
+                                                   : fmt::format("{:.{}f}", value, y.decimals)});
+  }
+  return ticks;
+}
+
+}  // namespace
+
+void draw_axes(std::string& out, const XScale& x, const YScale& y) {
+  draw_axes(out, x, y, time_ticks(x));
+}
+
+void draw_axes(std::string& out, const XScale& x, const YScale& y,
+               const std::vector<TimeTick>& ticks) {
+  auto it = std::back_inserter(out);
+  const std::vector<YTick> yticks = y_ticks(y);
+  out += R"(<g class="grid">)";
+  for (const YTick& tick : yticks) {
+    const double py = y.y(tick.value);
     fmt::format_to(it, R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}"/>)", kLeft,
                    kLeft + kPlotWidth, py, py);
   }
-  const std::vector<TimeTick> ticks = time_ticks(x);
   for (const TimeTick& tick : ticks) {
     const double px = x.x_of_time(static_cast<double>(tick.at));
     fmt::format_to(it, R"(<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}"/>)", px, px, kTop,
                    kTop + kPlotHeight);
   }
-  out += R"(</g><g class="axis">)";
+  fmt::format_to(it, R"(</g><g class="axis" data-scale="{}">)", y.log ? "log" : "linear");
   fmt::format_to(it, R"(<line x1="{}" x2="{}" y1="{}" y2="{}"/>)", kLeft, kLeft + kPlotWidth,
                  kTop + kPlotHeight, kTop + kPlotHeight);
   fmt::format_to(it, R"(<line x1="{}" x2="{}" y1="{}" y2="{}"/>)", kLeft, kLeft, kTop,
                  kTop + kPlotHeight);
-  for (int i = 0; i <= steps; ++i) {
-    const double value = y.step * i;
-    // Past a million, "2e+07" reads better than eight digits.
-    const std::string label =
-        y.step >= 1e6 ? fmt::format("{:.3g}", value) : fmt::format("{:.{}f}", value, y.decimals);
-    fmt::format_to(it, R"(<text class="ytick" x="{}" y="{:.1f}">{}</text>)", kLeft - 6,
-                   y.y(value * y.unit) + 4, label);
+  for (const YTick& tick : yticks) {
+    // data-value: the tick's value in the axis' unit, for a reader of the page.
+    fmt::format_to(it, R"(<text class="ytick" x="{}" y="{:.1f}" data-value="{}">{}</text>)",
+                   kLeft - 6, y.y(tick.value) + 4, tick.value / y.unit, tick.label);
   }
   for (const TimeTick& tick : ticks) {
     const double px = x.x_of_time(static_cast<double>(tick.at));
@@ -108,6 +128,24 @@ void draw_series(std::string& out, const XScale& x, const YScale& y, const Serie
     fmt::format_to(it, R"(<circle class="dot {}" cx="{:.1f}" cy="{:.1f}" r="3"/>)", series.color,
                    x.center(x.first + static_cast<std::int64_t>(i)), y.y(*series.values[i]));
   }
+}
+
+void draw_columns(std::string& out, const XScale& x, const YScale& y, const Series& series) {
+  auto it = std::back_inserter(out);
+  // A gap between columns while they are wide enough to keep one.
+  const double gap = x.bucket_width() >= 6 ? std::min(x.bucket_width() * 0.2, 8.0) : 0;
+  fmt::format_to(it, R"(<g class="columns {}" data-series="{}">)", series.color,
+                 escape(series.name));
+  for (std::size_t i = 0; i < series.values.size(); ++i) {
+    if (!series.values[i] || *series.values[i] <= 0) continue;
+    const std::int64_t key = x.first + static_cast<std::int64_t>(i);
+    const double top = y.y(*series.values[i]);
+    fmt::format_to(
+        it, R"(<rect x="{:.1f}" y="{:.1f}" width="{:.2f}" height="{:.1f}" data-value="{}"/>)",
+        x.left(key) + gap / 2, top, x.bucket_width() - gap, kTop + kPlotHeight - top,
+        *series.values[i]);
+  }
+  out += "</g>";
 }
 
 // The area between two series (min and max), run by run.
@@ -178,7 +216,7 @@ void open_panel(std::string& out, const Panel& panel, const std::vector<Series>&
                  panel.id, panel.kind, empty ? "true" : "false", escape(panel.caption));
   if (!empty) legend(out, series);
   out += "</figcaption>";
-  open_chart(out, panel.caption);
+  open_chart(out, panel.caption, panel.height);
 }
 
 void close_panel(std::string& out) { out += "</svg></figure>\n"; }

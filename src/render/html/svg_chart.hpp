@@ -14,8 +14,11 @@
 namespace runner_metrics::html {
 
 void coordinate(std::string& out, double value);
-void open_chart(std::string& out, std::string_view label);
+void open_chart(std::string& out, std::string_view label, double height = kHeight);
+/// Axes with ticks at round times (time_ticks), or at `xticks`.
 void draw_axes(std::string& out, const XScale& x, const YScale& y);
+void draw_axes(std::string& out, const XScale& x, const YScale& y,
+               const std::vector<TimeTick>& xticks);
 /// The plot's frame with `message` in it, for a chart with nothing to draw.
 void draw_empty(std::string& out, std::string_view message);
 
@@ -31,6 +34,8 @@ struct Series {
 /// `dots`: a dot on every point, not only on points with no neighbour.
 void draw_series(std::string& out, const XScale& x, const YScale& y, const Series& series,
                  bool dots);
+/// One column per bucket with a value, from 0 up to it (a value of 0 draws nothing).
+void draw_columns(std::string& out, const XScale& x, const YScale& y, const Series& series);
 /// The area between two series (min and max), run by run.
 void draw_band(std::string& out, const XScale& x, const YScale& y, const Series& low,
                const Series& high);
@@ -41,9 +46,10 @@ void draw_hover(std::string& out, const XScale& x,
 void legend(std::string& out, const std::vector<Series>& series);
 
 struct Panel {
-  std::string id;       // unique in the page
-  std::string kind;     // data-panel
-  std::string caption;  // what it shows
+  std::string id;           // unique in the page
+  std::string kind;         // data-panel
+  std::string caption;      // what it shows
+  double height = kHeight;  // of the SVG's viewBox
 };
 
 void open_panel(std::string& out, const Panel& panel, const std::vector<Series>& series,
