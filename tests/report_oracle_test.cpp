@@ -8,7 +8,6 @@
 // page's columns.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <malloc.h>
 #include <simdjson.h>
 
 #include <cmath>
@@ -173,9 +172,6 @@ void expect_the_oracles_timeline(const std::string& log, std::size_t flavors, do
       EXPECT_GT(sketched, 50u);
     }
   }
-  // What the reports took goes back to the system: a test that forks after
-  // this one counts this process's memory at the fork in its child's peak.
-  ::malloc_trim(0);
 }
 
 TEST(ReportOracle, PerBucketPercentilesAndJobsPerDayAgreeWithAnIndependentComputation) {
