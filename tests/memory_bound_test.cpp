@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -348,6 +349,40 @@ TEST(MemoryBound, SummaryAndServeCapTwoHundredThousandDistinctRepositories) {
   EXPECT_EQ(exposition.value(R"(job_conclusion_count{conclusion="other"})"), kStops - 100);
   EXPECT_EQ(exposition.series_of("job_status_count").size(), 101u);
   check_rss(Measured{0, {}, peak_rss_kib(serve.process().pid())}, 64 * 1024);
+}
+
+// A kept breakdown value holds its text: 1,000 repositories of 64 KiB each
+// (64 MB of names) would be kept whole without the 256-byte limit on values.
+TEST(MemoryBound, LongRepositoryNamesAreCountedUnderOtherNotKept) {
+  if (!have_time()) GTEST_SKIP() << "/usr/bin/time (Debian package time) is not installed";
+  TempDir dir;
+  constexpr int kRepos = 1000;
+  {
+    std::ofstream out(dir / "log", std::ios::binary);
+    for (int i = 0; i < kRepos; ++i) {
+      out << fmt::format(
+          R"({{"timestamp": {}, "event": "runner_start", "flavor": "small", "workflow": "w", )"
+          R"("repo": "{:04}{}", "github_event": "push", "idle": 1.0}})"
+          "\n",
+          kT0 + i, i, std::string(65536, 'r'));
+    }
+    out << fmt::format(
+        R"({{"timestamp": {}, "event": "runner_start", "flavor": "small", "workflow": "w", )"
+        R"("repo": "o/r", "github_event": "push", "idle": 1.0}})"
+        "\n",
+        kT0);
+  }
+  const Measured summary = run_timed({"summary", "--format", "json", dir / "log"}, dir / "out");
+  ASSERT_EQ(summary.exit_status, 0) << summary.err;
+  EXPECT_NE(
+      read_file(dir / "out")->find(fmt::format(R"("repos": {{"o/r": 1, "other": {}}})", kRepos)),
+      std::string::npos)
+      << read_file(dir / "out")->substr(0, 2000);
+  check_rss(summary, 40 * 1024);
+  const Measured report = run_timed({"report", dir / "log", "-o", dir / "page.html"}, dir / "out");
+  ASSERT_EQ(report.exit_status, 0) << report.err;
+  check_rss(report, 40 * 1024);
+  EXPECT_LT(std::filesystem::file_size(dir / "page.html"), 1u << 20);
 }
 
 }  // namespace

@@ -72,6 +72,15 @@ TEST(LabelCounts, AValueThatIsItselfOtherIsCountedUnderOther) {
   EXPECT_EQ(listed(counts), (Listed{{"Z", 1}, {"b", 1}, {"\xc3\xa9", 1}, {"other", 4}}));
 }
 
+TEST(LabelCounts, AValueLongerThan256BytesIsCountedUnderOther) {
+  LabelCounts counts;
+  const std::string longest(LabelCounts::MAX_VALUE_BYTES, 'r');
+  counts.add({longest}, 2, 10);
+  counts.add({longest + "r"}, 3, 10);
+  counts.add({std::string(1 << 20, 'x')}, 1, 10);
+  EXPECT_EQ(listed(counts), (Listed{{longest, 2}, {"other", 4}}));
+}
+
 TEST(LabelCounts, CodesSortByValueUnderTheirText) {
   LabelCounts counts;
   for (const std::int64_t code : {137, -9, 2, 137}) counts.add({"abnormal", code}, 1, 3);

@@ -61,9 +61,13 @@ class LabelCounts {
   /// The key of what is folded. A value that is itself "other" (in a
   /// breakdown by code, the text "other") is counted there too.
   static constexpr std::string_view OTHER = "other";
+  /// Longer values are counted under "other" too (as serve folds a longer
+  /// label value), so a kept value costs at most this much text.
+  static constexpr std::size_t MAX_VALUE_BYTES = 256;
 
   /// `n` events with value `label`. Past `max_keys` values, the greatest
-  /// value (this one or a kept one) moves into other().
+  /// value (this one or a kept one) moves into other(); a value longer than
+  /// MAX_VALUE_BYTES goes there at once.
   void add(LabelView label, std::uint64_t n, std::size_t max_keys);
   /// Everything `other` counted; exact, and the same in any order of merges.
   void merge(const LabelCounts& other, std::size_t max_keys);

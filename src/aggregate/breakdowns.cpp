@@ -13,7 +13,7 @@
 namespace runner_metrics {
 
 void LabelCounts::add(LabelView label, std::uint64_t n, std::size_t max_keys) {
-  if (label.text == OTHER) {
+  if (label.text == OTHER || label.text.size() > MAX_VALUE_BYTES) {
     other_ = detail::saturating_add(other_, n);
     return;
   }

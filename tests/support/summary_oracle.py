@@ -183,13 +183,14 @@ def count(table, key):
 
 
 def capped(counts, cap):
-    """The `cap` keys that sort first keep their counts; the rest, and a key
-    that is itself "other", are summed under "other", written last."""
+    """The `cap` keys that sort first keep their counts; the rest, a key that
+    is itself "other" and one longer than 256 bytes are summed under "other",
+    written last."""
     other = 0
     kept = []
     for key in sorted(counts):
         name = key[0] if isinstance(key, tuple) else key
-        if name == "other" or len(kept) >= cap:
+        if name == "other" or len(name.encode()) > 256 or len(kept) >= cap:
             other += counts[key]
         else:
             kept.append(key)
