@@ -287,7 +287,7 @@ PYBIND11_MODULE(_runner_metrics, module) {
              return std::make_unique<rm::MetricsLog>(
                  std::move(path), rm::MetricsLogOptions{.hold_signals = hold_signals});
            }),
-           py::arg("path"), py::kw_only(), py::arg("hold_signals") = true)
+           py::arg("path"), py::kw_only(), py::arg("hold_signals").noconvert() = true)
       .def_property_readonly("path", &rm::MetricsLog::path)
       .def("append", &append_event, py::arg("event"))
       .def("append_all", &append_events, py::arg("events"));

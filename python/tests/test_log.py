@@ -214,6 +214,9 @@ def test_without_holding_signals_a_sigterm_can_cut_a_line(tmp_path):
 def test_hold_signals_is_a_keyword(tmp_path):
     with pytest.raises(TypeError):
         MetricsLog(tmp_path / "m.log", False)
+    for not_a_bool in (None, 0, 2.5, "no"):  # None would quietly stop holding
+        with pytest.raises(TypeError):
+            MetricsLog(tmp_path / "m.log", hold_signals=not_a_bool)
     log = MetricsLog(tmp_path / "m.log", hold_signals=False)
     log.append(RunnerInstalled(timestamp=123, flavor="small", duration=456))
     assert (tmp_path / "m.log").read_text() == INSTALLED
