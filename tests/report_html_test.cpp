@@ -592,7 +592,7 @@ TEST(ReportHtml, EventsAfterTheYear9999AreNotedAndLeftOutOfTheCharts) {
   const Page page = page_of(report_of(installed_line(kT0, "s", 1) + installed_line(3e11, "s", 1)));
   const auto notes = page.root->with_class("p", "note");
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0]->text().find("1 events are dated after the year 9999"), std::string::npos);
+  EXPECT_NE(notes[0]->text().find("1 event is dated after the year 9999"), std::string::npos);
   EXPECT_EQ(cell(*page.root->with_class("table", "counts").at(0), "runner_installed"), "2");
 }
 

@@ -157,8 +157,8 @@ void add_serve_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   command
       ->add_option("--max-label-values", flags->max_label_values,
-                   "Distinct values a label (flavor, status) may take; events with further "
-                   "values are counted under \"other\".")
+                   "Distinct values a label (flavor, status, conclusion, event, repository) "
+                   "may take; events with further values are counted under \"other\".")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
       ->type_name("N")
       ->capture_default_str();

@@ -86,9 +86,9 @@ void header(std::string& out, const FleetReport& report) {
   }
   if (timeline.unplaced() > 0) {
     fmt::format_to(it,
-                   R"(<p class="note">{} events are dated after the year 9999: counted in )"
+                   R"(<p class="note">{} {} dated after the year 9999: counted in )"
                    R"(the tables, left out of the charts.</p>)",
-                   timeline.unplaced());
+                   timeline.unplaced(), timeline.unplaced() == 1 ? "event is" : "events are");
   }
   if (lines.valid == 0 || report.summary.groups().empty() ||
       (!timeline.first_timestamp() && timeline.unplaced() == 0)) {
