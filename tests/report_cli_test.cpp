@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/log_builder.hpp"
@@ -205,12 +206,15 @@ TEST(ReportCli, ANegativeOrHugeMaxSectionsIsBadUsageNamingTheFlag) {
   TempDir dir;
   write_file(dir / "log", two_flavor_log());
   for (const std::string flag : {"--max-sections", "--max-label-values"}) {
-    for (const std::string value : {"-1", "abc", "99999999999999999999999"}) {
+    for (const auto& [value, problem] : std::vector<std::pair<std::string, std::string>>{
+             {"-1", "is not a whole number written in decimal"},
+             {"abc", "is not a whole number written in decimal"},
+             {"010", "is not a whole number written in decimal"},  // not octal 8
+             {"99999999999999999999999", "is not in 0 to 1000000000"}}) {
       const auto result =
           run_cli({"report", dir / "log", "-o", dir / "r.html", "--by", "flavor", flag, value});
       EXPECT_EQ(result.exit_status, 2) << flag << " " << value;
-      EXPECT_EQ(result.err,
-                "runner-metrics: " + flag + ": Value " + value + " not in range 0 to 1000000000\n");
+      EXPECT_EQ(result.err, "runner-metrics: " + flag + ": " + value + " " + problem + "\n");
       EXPECT_FALSE(read_file(dir / "r.html").has_value()) << "nothing written";
     }
   }

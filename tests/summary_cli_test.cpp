@@ -146,6 +146,10 @@ TEST(SummaryCli, ABadTimeOrOptionExits2WithOneLineNamingTheFlag) {
            {{"--max-label-values", "-1"}, "--max-label-values"},
            {{"--max-label-values", "1000001"}, "--max-label-values"},
            {{"--max-label-values", "ten"}, "--max-label-values"},
+           {{"--max-label-values", "010"}, "--max-label-values"},  // not octal 8
+           {{"--max-label-values", "0x10"}, "--max-label-values"},
+           {{"--max-label-values", "1e3"}, "--max-label-values"},
+           {{"--max-label-values", "99999999999999999999999"}, "--max-label-values"},
        }) {
     std::vector<std::string> argv = {"summary", dir / "log"};
     argv.insert(argv.end(), args.begin(), args.end());

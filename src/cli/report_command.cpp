@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "count_flag.hpp"
 #include "log_input.hpp"
 #include "progress.hpp"
 #include "runner_metrics/errors.hpp"
@@ -200,14 +201,14 @@ void add_report_command(CLI::App& app, Action& action) {
                    "With --by flavor: charts for at most N flavors, the busiest by number of "
                    "events (0: every flavor). More flavors than N need a second reading of the "
                    "logs (standard input is first copied to a temporary file).")
-      ->check(CLI::Range(0, 1000000000))
+      ->check(count_in(0, 1'000'000'000))
       ->capture_default_str()
       ->type_name("N");
   command
       ->add_option("--max-label-values", flags->max_label_values,
                    "With --by flavor: rows of the flavors table, the busiest; the rest are "
                    "summed in one \"other\" row (0: every flavor).")
-      ->check(CLI::Range(0, 1000000000))
+      ->check(count_in(0, 1'000'000'000))
       ->capture_default_str()
       ->type_name("N");
   command->footer(

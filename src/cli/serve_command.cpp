@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "count_flag.hpp"
 #include "metrics_http.hpp"
 #include "runner_metrics/errors.hpp"
 #include "runner_metrics/log_follower.hpp"
@@ -159,20 +160,20 @@ void add_serve_command(CLI::App& app, Action& action) {
       ->add_option("--max-label-values", flags->max_label_values,
                    "Distinct values a label (flavor, status, conclusion, event, repository) "
                    "may take; events with further values are counted under \"other\".")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->check(count_in(1, 1'000'000))
       ->type_name("N")
       ->capture_default_str();
   command
       ->add_option("--max-connections", flags->http.max_connections,
                    "Open HTTP connections at most; further clients wait in the backlog.")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->check(count_in(1, 1'000'000))
       ->type_name("N")
       ->capture_default_str();
   command
       ->add_option("--max-connections-per-address", flags->http.max_connections_per_address,
                    "Open HTTP connections from one client address at most; further ones are "
                    "closed at once.")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->check(count_in(1, 1'000'000))
       ->type_name("N")
       ->capture_default_str();
   command

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "count_flag.hpp"
 #include "log_input.hpp"
 #include "progress.hpp"
 #include "runner_metrics/errors.hpp"
@@ -60,7 +61,7 @@ void add_summary_command(CLI::App& app, Action& action) {
                    "Values each breakdown (statuses, conclusions, codes, events, repositories) "
                    "counts on their own: those that sort first; the rest are counted under "
                    "\"other\".")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->check(count_in(1, 1'000'000))
       ->type_name("N")
       ->capture_default_str();
   command->footer(
