@@ -5,10 +5,9 @@
 // durations spread over 80 decades (each bucket's sketch would need 4,600
 // bins, 37 KiB, uncapped; 512 and 4 KiB capped), every stop with a status of
 // its own and every start a repository and event of its own. The real
-// binary runs it under /usr/bin/time -v.
+// binary runs it under /usr/bin/time.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -20,6 +19,7 @@
 #include "runner_metrics/serialize.hpp"
 #include "runner_metrics/timeline.hpp"
 #include "support/log_builder.hpp"
+#include "support/peak_memory.hpp"
 #include "support/process.hpp"
 
 namespace runner_metrics {
@@ -32,16 +32,6 @@ constexpr int kLines = 200000;
 constexpr int kFlavors = 20;
 constexpr int kHotBuckets = 10;  // of each flavor, where most lines go
 constexpr double kSpan = 3 * 365 * 86400.0;
-
-long number_after(const std::string& text, const std::string& label) {
-  const std::size_t at = text.find(label);
-  if (at == std::string::npos) return -1;
-  try {
-    return std::stol(text.substr(at + label.size()));
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
 
 std::size_t count_of(const std::string& text, const std::string& part) {
   std::size_t n = 0;
@@ -98,21 +88,16 @@ void write_hostile_log(const std::string& path) {
 }
 
 TEST(ReportBound, SpreadDurationsCrowdedInFewBucketsOfManyDaysStayUnderBoundedMemoryAndPage) {
-  if (::access("/usr/bin/time", X_OK) != 0) {
-    GTEST_SKIP() << "/usr/bin/time (Debian package time) is not installed";
-  }
+  if (!have_time()) GTEST_SKIP() << "/usr/bin/time (Debian package time) is not installed";
   TempDir dir;
   write_hostile_log(dir / "hostile.log");
-  const std::string command =
-      fmt::format("exec /usr/bin/time -v '{}' report --by flavor '{}' --output '{}'",
-                  RUNNER_METRICS_CLI, dir / "hostile.log", dir / "report.html");
-  const auto result = run_process({"/bin/sh", "-c", command});
+  const auto result = run_process(under_time({RUNNER_METRICS_CLI, "report", "--by", "flavor",
+                                              dir / "hostile.log", "--output", dir / "report.html"},
+                                             dir / "rss"));
   ASSERT_EQ(result.exit_status, 0) << result.err;
   const std::string page = read_file(dir / "report.html").value_or("");
 
   // Everything is there: 20 sections of every panel, one time axis of days.
-  // (Read as text: a parsed tree of the page would stay in this process's
-  // heap, and the tests after it that fork would count it as theirs.)
   EXPECT_EQ(count_of(page, R"(<section class="group")"), std::size_t{kFlavors});
   const std::size_t panels = count_of(page, R"(<figure class="panel")");
   EXPECT_EQ(panels % kFlavors, 0u);
@@ -130,7 +115,7 @@ TEST(ReportBound, SpreadDurationsCrowdedInFewBucketsOfManyDaysStayUnderBoundedMe
   // The bound: 20 sections of at most 1,000 buckets, five durations in each
   // bucket capped at BucketStats::MAX_BYTES (23 MiB a section if every bucket
   // were crowded; here 10 buckets a section are), and the summary's tables.
-  const long rss_kib = number_after(result.err, "Maximum resident set size (kbytes): ");
+  const long rss_kib = peak_rss_kib(dir / "rss");
   ASSERT_GT(rss_kib, 0) << result.err;
   // The page follows the buckets drawn (548 of 2 d), not the 200,000 events:
   // at most 1.5 KiB a bucket a section, hover titles and points included.
