@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,15 +37,22 @@ struct Seen {
   std::uint64_t offset;
 };
 
+// How a Collector takes lines: next() for each, or next() and then the
+// lines already read through next_read(), as serve does under its lock.
+enum class Taking { OneByOne, Batched };
+
 // A follower on its own thread, recording every line it hands out.
 class Collector {
  public:
-  explicit Collector(const std::string& path, FollowOptions options = {})
-      : follower_(path, with_counters(std::move(options))), thread_([this] {
+  explicit Collector(const std::string& path, FollowOptions options = {},
+                     Taking taking = Taking::OneByOne)
+      : follower_(path, with_counters(std::move(options))), thread_([this, taking] {
           while (const LogLine* line = follower_.next()) {
             std::lock_guard lock(mutex_);
-            seen_.push_back(Seen{std::string(line->text), line->parsed->kind, line->parsed->problem,
-                                 line->number, line->offset});
+            do {
+              seen_.push_back(Seen{std::string(line->text), line->parsed->kind,
+                                   line->parsed->problem, line->number, line->offset});
+            } while (taking == Taking::Batched && (line = follower_.next_read()) != nullptr);
           }
         }) {}
 
@@ -133,6 +141,68 @@ TEST(LogFollower, ReadsTheWholeFileThenEachAppendedLine) {
   EXPECT_EQ(seen[4].number, 5u);
   EXPECT_EQ(seen[1].offset, event(0).size());
   for (const Seen& s : seen) EXPECT_EQ(s.kind, ParsedLine::Kind::Event);
+}
+
+TEST(LogFollower, NextReadHandsOutOnlyTheLinesAlreadyReadAndNeverWaits) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  append(log, events(0, 3) + text_of(3));  // the fourth line not ended yet
+  LogFollower follower(log);
+  // If next() or next_read() ever waited here, stop() makes them return.
+  const std::jthread watchdog([&](const std::stop_token& token) {
+    for (int i = 0; i < 100 && !token.stop_requested(); ++i) std::this_thread::sleep_for(100ms);
+    if (!token.stop_requested()) follower.stop();
+  });
+  EXPECT_EQ(follower.next_read(), nullptr);  // nothing read yet
+  const LogLine* line = follower.next();
+  ASSERT_NE(line, nullptr);
+  EXPECT_EQ(line->text, text_of(0));
+  for (int i = 1; i < 3; ++i) {
+    line = follower.next_read();
+    ASSERT_NE(line, nullptr);
+    EXPECT_EQ(line->text, text_of(i));
+    EXPECT_EQ(line->number, static_cast<std::uint64_t>(i + 1));
+    EXPECT_EQ(line->parsed->kind, ParsedLine::Kind::Event);
+  }
+  EXPECT_EQ(follower.next_read(), nullptr);  // the unended line is held
+  append(log, "\n" + events(4, 6));
+  EXPECT_EQ(follower.next_read(), nullptr);  // it does not read the file
+  line = follower.next();
+  ASSERT_NE(line, nullptr);
+  EXPECT_EQ(line->text, text_of(3));
+  for (int i = 4; i < 6; ++i) {
+    line = follower.next_read();
+    ASSERT_NE(line, nullptr);
+    EXPECT_EQ(line->text, text_of(i));
+  }
+  EXPECT_EQ(follower.next_read(), nullptr);
+  follower.stop();
+  EXPECT_EQ(follower.next_read(), nullptr);
+  EXPECT_EQ(follower.next(), nullptr);
+}
+
+TEST(LogFollower, BatchedTakingSeesEveryLineOnceAcrossCreateRotationAndCopytruncate) {
+  TempDir dir;
+  const std::string log = dir / "metrics.log";
+  append(log, events(0, 3000));  // more than one read's worth
+  Collector collector(log, FollowOptions{.replaced_grace = 300ms}, Taking::Batched);
+  ASSERT_TRUE(collector.wait_for(3000));
+  ASSERT_EQ(std::rename(log.c_str(), (dir / "metrics.log.1").c_str()), 0);
+  append(dir / "metrics.log.1", events(3000, 3500));  // a writer that had the old file open
+  append(log, events(3500, 6000));
+  ASSERT_TRUE(collector.wait_for(6000));
+  ASSERT_TRUE(wait_until([&] { return collector.replaced() == 1; }, 10s));
+  std::this_thread::sleep_for(500ms);  // past the grace period: the old file is closed
+  ASSERT_EQ(::truncate(log.c_str(), 0), 0);
+  ASSERT_TRUE(wait_until([&] { return collector.truncated() == 1; }, 10s));
+  append(log, events(6000, 8000));
+  ASSERT_TRUE(collector.wait_for(8000));
+  std::this_thread::sleep_for(200ms);
+  const std::vector<std::string> texts = collector.texts();
+  EXPECT_EQ(sorted(texts), sorted(texts_of(0, 8000)));
+  // Each file's lines in file order: the old file's before the new one's.
+  EXPECT_EQ(std::vector<std::string>(texts.begin(), texts.begin() + 3500), texts_of(0, 3500));
+  EXPECT_EQ(std::vector<std::string>(texts.begin() + 3500, texts.end()), texts_of(3500, 8000));
 }
 
 TEST(LogFollower, HoldsAHalfWrittenLineUntilItsNewline) {

@@ -52,7 +52,7 @@ struct FollowOptions {
   std::function<void(LogReopen reason)> on_reopen;
 };
 
-/// Follows one path. next() is for one thread; stop() for any.
+/// Follows one path. next() and next_read() are for one thread; stop() for any.
 class LogFollower {
  public:
   /// Throws ReadLogError if inotify cannot be set up (too many instances).
@@ -66,6 +66,12 @@ class LogFollower {
   /// stop() was called. Valid until the next call. `number` counts lines
   /// since following began, `offset` is within the file the line is in.
   const LogLine* next();
+  /// The next whole line among the bytes next() already read, or nullptr
+  /// when there is none and only next() can go on (reading, waiting,
+  /// reopening). Never blocks, makes no system call and calls neither
+  /// callback, so it may run under a lock on_reopen takes: a caller can
+  /// take a lock once per read instead of once per line. Same validity as next().
+  const LogLine* next_read();
 
   /// Makes next() return nullptr, now or when it is next called.
   /// Async-signal-safe.

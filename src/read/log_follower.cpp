@@ -358,6 +358,16 @@ struct LogFollower::Impl {
     }
   }
 
+  // The older file's lines come first, as in next(): while it is open, only
+  // its buffered lines are handed out here.
+  const LogLine* next_read() {
+    if (stopping.load(std::memory_order_relaxed)) return nullptr;
+    for (Source* s : {&previous, &current}) {
+      if (s->open()) return take_line(*s);
+    }
+    return nullptr;
+  }
+
   void stop() noexcept {
     stopping.store(true);
     const std::uint64_t one = 1;
@@ -370,6 +380,7 @@ LogFollower::LogFollower(std::string path, FollowOptions options)
 LogFollower::~LogFollower() = default;
 
 const LogLine* LogFollower::next() { return impl_->next(); }
+const LogLine* LogFollower::next_read() { return impl_->next_read(); }
 void LogFollower::stop() noexcept { impl_->stop(); }
 const std::string& LogFollower::path() const noexcept { return impl_->path; }
 
