@@ -388,8 +388,9 @@ TEST(ReportHtml, HeaderHoldsTheSummaryTablesAndTheTimeSpan) {
   const auto row = durations.find_all("tr", "data-duration", "installation");
   ASSERT_EQ(row.size(), 1u);
   const auto cells = row[0]->find_all("td");
-  ASSERT_EQ(cells.size(), 7u);  // count, min, avg, max, p50, p95, p99
+  ASSERT_EQ(cells.size(), 8u);  // count, min, avg, max, p50, p95, p99, unknown
   EXPECT_EQ(cells[0]->text(), "3");
+  EXPECT_EQ(cells[7]->text(), "0");
   EXPECT_EQ(cells[1]->text(), "10.0 s");
   EXPECT_EQ(cells[1]->attribute("title"), "10.0 s");
   EXPECT_EQ(cells[3]->text(), "30.0 s");
@@ -457,6 +458,48 @@ TEST(ReportHtml, FlavorsAndStatusesFromTheLogAreTextNeverMarkup) {
   const auto statuses = page.root->find_all("td", "data-key", "status:<script>alert(1)</script>");
   EXPECT_EQ(statuses.size(), 1u);
   EXPECT_EQ(page.html.find("<script>"), std::string::npos);
+}
+
+TEST(ReportHtml, DurationsGivenAsInfinityAreCountedAsUnknownAndNotDeniedByTheChart) {
+  const std::string log =
+      R"({"timestamp": 1795615200, "event": "runner_installed", "flavor": "small", "duration": Infinity})"
+      "\n"
+      R"({"timestamp": 1795615260, "event": "runner_installed", "flavor": "small", "duration": Infinity})"
+      "\n" +
+      installed_line(kT0, "large", 10) + start_line(kT0 + 2, "small", 5, 2.5);
+  const Page page = page_of(report_of(log));
+  const Element& durations = *page.root->with_class("table", "durations").at(0);
+  const auto cells =
+      durations.find_all("tr", "data-duration", "installation").at(0)->find_all("td");
+  ASSERT_EQ(cells.size(), 8u);
+  EXPECT_EQ(cells[0]->text(), "1");  // the known one
+  EXPECT_EQ(cells[1]->text(), "10.0 s");
+  EXPECT_EQ(cells[7]->text(), "2");
+
+  ReportOptions options;
+  options.window.by_flavor = true;
+  const Page by_flavor = page_of(report_of(log, options));
+  int sections = 0;
+  for (const Element* section : by_flavor.root->with_class("section", "group")) {
+    const std::string id = section->attribute("id").value_or("");
+    const auto panel = section->find_all("figure", "id", id + "-duration-installation");
+    ASSERT_EQ(panel.size(), 1u);
+    const auto empty = panel[0]->with_class("text", "empty");
+    if (section->attribute("data-flavor") == "small") {
+      ++sections;  // only unknown installations: the chart says so, and no line
+      ASSERT_EQ(empty.size(), 1u);
+      EXPECT_EQ(empty[0]->text(),
+                "No known values in this time range (2 unknown, given as Infinity)");
+      EXPECT_TRUE(panel[0]->with_class("path", "series").empty());
+    } else if (section->attribute("data-flavor") == "large") {
+      ++sections;
+      EXPECT_TRUE(empty.empty());
+    }
+  }
+  EXPECT_EQ(sections, 2);
+  const Page empty = page_of(report_of(start_line(kT0 + 2, "small", 5, 2.5)));
+  EXPECT_EQ(empty.panel("g0-duration-installation").with_class("text", "empty").at(0)->text(),
+            "No installations in this time range");
 }
 
 TEST(ReportHtml, AnEmptyLogSaysThereWereNoEventsInEveryPanel) {

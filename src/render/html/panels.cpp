@@ -216,7 +216,8 @@ const std::array<const DurationMeasure*, DURATIONS.size()>& durations_in_report_
 }
 
 void duration_panel(std::string& out, const std::string& id, const TimelineGroup* group,
-                    const std::optional<XScale>& x, const DurationMeasure& duration) {
+                    const std::optional<XScale>& x, const DurationMeasure& duration,
+                    std::uint64_t unknown) {
   struct Line {
     const char* name;
     const char* color;
@@ -262,7 +263,12 @@ void duration_panel(std::string& out, const std::string& id, const TimelineGroup
               fmt::format("duration-{}", duration.key), std::string(duration.caption)},
              series, !any);
   if (!any) {
-    draw_empty(out, fmt::format("{} in this time range", duration.nothing));
+    // "No installations" would deny the installations whose duration a
+    // writer did not know.
+    draw_empty(out, unknown == 0 ? fmt::format("{} in this time range", duration.nothing)
+                                 : fmt::format("No known values in this time range ({} unknown, "
+                                               "given as Infinity)",
+                                               unknown));
     close_panel(out);
     return;
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,7 +26,10 @@ void jobs_per_day_panel(std::string& out, const std::string& id, const TimelineG
 /// The durations as the report shows them: a job's wait first.
 const std::array<const DurationMeasure*, DURATIONS.size()>& durations_in_report_order();
 
+/// p50, p95, p99 and max per bucket. `unknown`: the group's values given as
+/// Infinity, which no chart draws; an empty chart says how many there were.
 void duration_panel(std::string& out, const std::string& id, const TimelineGroup* group,
-                    const std::optional<XScale>& x, const DurationMeasure& duration);
+                    const std::optional<XScale>& x, const DurationMeasure& duration,
+                    std::uint64_t unknown);
 
 }  // namespace runner_metrics::html

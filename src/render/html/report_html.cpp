@@ -144,7 +144,8 @@ void group_section(std::string& out, std::size_t index, const GroupSummary& grou
   jobs_per_day_panel(out, id, timeline_group, timeline);
   runners_panel(out, id, timeline_group, x);
   for (const DurationMeasure* duration : html::durations_in_report_order()) {
-    duration_panel(out, id, timeline_group, x, *duration);
+    duration_panel(out, id, timeline_group, x, *duration,
+                   group.durations[duration->measure].unknown());
   }
   breakdown_panels(out, id, group);
   out += "</section>\n";

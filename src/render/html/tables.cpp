@@ -44,7 +44,8 @@ void stats_row(std::string& out, std::string_view label, std::string_view key,
     cell(stats.quantile(0.95));
     cell(stats.quantile(0.99));
   }
-  out += "</tr>";
+  // Values a writer did not know (Infinity), in no statistic: format.md §7.
+  fmt::format_to(it, R"(<td class="unknown">{}</td></tr>)", stats.unknown());
 }
 
 }  // namespace
@@ -66,9 +67,10 @@ void counts_table(std::string& out, const GroupSummary& group) {
 }
 
 void durations_table(std::string& out, const GroupSummary& group) {
-  out += R"(<table class="durations"><caption>Durations</caption><thead><tr><th>duration</th>)"
-         "<th>count</th><th>min</th><th>avg</th><th>max</th><th>p50</th><th>p95</th><th>p99</th>"
-         "</tr></thead><tbody>";
+  out +=
+      R"(<table class="durations"><caption>Durations</caption><thead><tr><th>duration</th>)"
+      "<th>count</th><th>min</th><th>avg</th><th>max</th><th>p50</th><th>p95</th><th>p99</th>"
+      R"(<th title="values given as Infinity, in no statistic">unknown</th></tr></thead><tbody>)";
   for (const DurationMeasure* duration : durations_in_report_order()) {
     stats_row(out, duration->label, duration->key, group.durations[duration->measure]);
   }
