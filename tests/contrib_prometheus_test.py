@@ -14,13 +14,10 @@ is checked too) is asked of Prometheus:
 
 - each must answer with status "success", as an instant and as a range query;
 - each metric name it uses must be one serve exposes, one a recording rule
-  makes, `up`, or one of LATER_METRICS (which serve does not expose yet);
-- where every metric it uses (through recording rules too) is in serve's
-  exposition, it must return data: a recording rule or a panel at least one
-  sample that is not NaN; an alert, evaluated with `bool` after each
-  comparison (so that it returns a series whatever its threshold), at least
-  one series. Expressions that use a LATER_METRICS name are only checked for
-  status success until serve exposes it; then the check tightens by itself.
+  makes, or `up`;
+- it must return data: a recording rule or a panel at least one sample that
+  is not NaN; an alert, evaluated with `bool` after each comparison (so that
+  it returns a series whatever its threshold), at least one series.
 
 Exit status 0: passed; 1: failed (each failure on stderr); 77: skipped
 (Prometheus or PyYAML is not installed), with the reason.
@@ -45,17 +42,6 @@ import urllib.request
 PROMETHEUS = "/usr/bin/prometheus"
 SKIP = 77
 
-# documented gauges that a later version of serve adds. The dashboard and the
-# rules use them already; until serve exposes them, their expressions can
-# only be checked for syntax and status.
-LATER_METRICS = {
-    "busy_runners_count",
-    "expected_runners_count",
-    "job_conclusion_count",
-    "job_repository_count",
-    "job_event_count",
-    "job_status_count",
-}
 FLAVORS = ["small", "large"]
 STATUSES = ["normal", "abnormal", "repo-policy-check-failure", "timeout"]
 CONCLUSIONS = ["success", "failure", "cancelled"]
@@ -399,7 +385,6 @@ scrape_configs:
 
         def evaluate_all(final):
             missing = []  # (where, expr) of expressions that must have data and have none
-            status_only = []  # (where, later metrics it uses)
             with_data = 0
             for where, kind, _name, raw in checks:
                 expr = grafana_function_to_promql(substitute(raw, flavors))
@@ -409,7 +394,7 @@ scrape_configs:
                 names = metric_names(expr)
                 used = set().union(*(sources(n) for n in names)) if names else set()
                 unknown = {n for n in used
-                           if n not in exposed and n not in LATER_METRICS and n != "up"}
+                           if n not in exposed and n != "up"}
                 if unknown:
                     if final:
                         fail(f"{where}: uses metrics serve does not expose: {sorted(unknown)}")
@@ -425,10 +410,6 @@ scrape_configs:
                                    step="1")
                     if ranged.get("status") != "success" and final:
                         fail(f"{where}: range query: {ranged.get('error')}\n    {expr}")
-                pending = sorted(n for n in used if n in LATER_METRICS and n not in exposed)
-                if pending:
-                    status_only.append((where, pending))
-                    continue
                 if kind == "alert":
                     answer = query(prometheus_port, with_bool_comparisons(expr))
                     ok = answer.get("status") == "success" and has_data(answer, False)
@@ -438,27 +419,23 @@ scrape_configs:
                     with_data += 1
                 else:
                     missing.append((where, expr))
-            return missing, status_only, with_data
+            return missing, with_data
 
         # Recording rules need an evaluation after the data: retry a while.
         deadline = time.monotonic() + 30
         while True:
-            missing, _status_only, _with_data = evaluate_all(final=False)
+            missing, _with_data = evaluate_all(final=False)
             if not missing or time.monotonic() > deadline:
                 break
             time.sleep(1)
         failures.clear()
-        missing, status_only, with_data = evaluate_all(final=True)
+        missing, with_data = evaluate_all(final=True)
         for where, expr in missing:
-            fail(f"{where}: no data, though serve exposes every metric it uses\n    {expr}")
+            fail(f"{where}: no data\n    {expr}")
 
         rule_count = sum(kind in ("record", "alert") for _w, kind, _n, _e in checks)
         print(f"{len(checks)} expressions ({rule_count} from the rules, "
-              f"{len(checks) - rule_count} from the dashboard); {with_data} returned data; "
-              f"{len(status_only)} checked for status only, as they use metrics serve does "
-              "not expose yet" + (":" if status_only else "."))
-        for where, pending in status_only:
-            print(f"  {where}: {', '.join(pending)}")
+              f"{len(checks) - rule_count} from the dashboard); {with_data} returned data.")
         if serve.poll() is not None:
             fail(f"serve exited {serve.returncode} during the test")
     finally:
