@@ -148,7 +148,9 @@ char* write_python_float(char* out, double value) {
 char* write_python_float_shortest(char* out, double value) {
   if (std::signbit(value)) *out++ = '-';
   if (value == 0) {
-    std::memcpy(out, "0.0", 3);
+    out[0] = '0';
+    out[1] = '.';
+    out[2] = '0';
     return out + 3;
   }
   // The shortest digits that read back to the same double, the closest of
