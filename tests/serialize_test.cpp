@@ -320,6 +320,18 @@ struct RunnerResized {
 };
 static_assert(Event<RunnerResized>);
 
+// An event with no fields of its own: the line is its timestamp and name.
+struct Ping {
+  double timestamp = 0;
+  std::string event = "ping";
+  static constexpr auto fields() { return std::tuple{}; }
+};
+static_assert(Event<Ping>);
+
+TEST(Serialize, AnEventWithNoFieldsIsItsTimestampAndName) {
+  EXPECT_EQ(to_line(Ping{.timestamp = 2}), "{\"timestamp\": 2.0, \"event\": \"ping\"}\n");
+}
+
 TEST(Serialize, AUserDefinedEventIsWrittenAndValidatedFromItsDescription) {
   EXPECT_EQ(to_line(RunnerResized{.timestamp = 1, .flavor = "s", .cores = 4}),
             "{\"timestamp\": 1.0, \"event\": \"runner_resized\", \"flavor\": \"s\", \"cores\": "

@@ -100,9 +100,10 @@ template <class Value>
 std::size_t max_value_bytes(const Value& value);
 
 template <Record R, std::size_t... I>
-std::size_t max_record_bytes(const R& record, std::index_sequence<I...> /*fields*/) {
+std::size_t max_record_bytes([[maybe_unused]] const R& record,
+                             std::index_sequence<I...> /*fields*/) {
   std::size_t bytes = 2;  // braces
-  const auto add = [&](const auto& field, std::size_t key_bytes) {
+  [[maybe_unused]] const auto add = [&](const auto& field, std::size_t key_bytes) {
     const auto& member = record.*(field.member);
     bytes += key_bytes;
     if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
@@ -163,8 +164,9 @@ char* write_member(char* out, const R& record, std::string_view parent, bool& fi
 }
 
 template <Record R, std::size_t... I>
-char* write_record(char* out, const R& record, std::string_view parent, bool first,
-                   std::index_sequence<I...> /*fields*/) {
+char* write_record(char* out, [[maybe_unused]] const R& record,
+                   [[maybe_unused]] std::string_view parent, [[maybe_unused]] bool first,
+                   std::index_sequence<I...> /*fields (none: a record with no fields)*/) {
   ((out = write_member<R, I>(out, record, parent, first)), ...);
   return out;
 }
