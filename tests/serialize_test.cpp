@@ -10,10 +10,13 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "json/json_text.hpp"
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/events.hpp"
 
@@ -97,6 +100,156 @@ TEST(Serialize, FloatsWithFewDecimalsMatchAnIndependentShortestRepr) {
   EXPECT_GT(checked, 300000u);
 }
 
+// The shortcuts of write_python_float (whole numbers, few decimals) against
+// its plain path, the shortest digits from Dragonbox, on every finite class
+// of double: zeros of both signs, subnormals, normals of every exponent,
+// whole numbers around 2^53, few-decimal values near 1e-4 and 1e15, their
+// neighbours one ulp away, and random bit patterns.
+TEST(Serialize, FloatShortcutsMatchTheShortestDigitsPath) {
+  const auto fast = [](double value) {
+    std::array<char, detail::kMaxFloatBytes> buffer{};
+    return std::string(buffer.data(), detail::write_python_float(buffer.data(), value));
+  };
+  const auto plain = [](double value) {
+    std::array<char, detail::kMaxFloatBytes> buffer{};
+    return std::string(buffer.data(), detail::write_python_float_shortest(buffer.data(), value));
+  };
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                std::numeric_limits<double>::denorm_min(),
+                                std::numeric_limits<double>::min(),
+                                std::numeric_limits<double>::max(),
+                                std::numeric_limits<double>::epsilon(),
+                                9007199254740991.0,
+                                9007199254740992.0,
+                                9007199254740994.0,
+                                1e15,
+                                1e15 - 0.5,
+                                1e16,
+                                1e-4,
+                                0.00015,
+                                0.05,
+                                1700000000.25,
+                                1234.5,
+                                0.1 + 0.2};
+  std::mt19937_64 random(1717);
+  for (int i = 0; i < 200000; ++i) {
+    double bits_value = 0;
+    const std::uint64_t bits = random();
+    std::memcpy(&bits_value, &bits, sizeof bits_value);
+    if (std::isfinite(bits_value)) values.push_back(bits_value);
+    const int decimals = static_cast<int>(random() % 8);
+    values.push_back(static_cast<double>(random() % (std::uint64_t{1} << (random() % 54))) /
+                     std::pow(10.0, decimals));
+    values.push_back(static_cast<double>(random() % (std::uint64_t{1} << 54)));
+  }
+  const std::size_t seeds = values.size();
+  for (std::size_t i = 0; i < seeds; ++i) {
+    const double v = values[i];
+    for (const double neighbour :
+         {std::nextafter(v, 0.0), std::nextafter(v, 1e308), std::nextafter(v, -1e308), -v}) {
+      if (std::isfinite(neighbour)) values.push_back(neighbour);
+    }
+  }
+  for (const double v : values) {
+    ASSERT_EQ(fast(v), plain(v)) << fmt::format("{:.17g}", v);
+  }
+  EXPECT_GT(values.size(), 2000000u);
+}
+
+TEST(Serialize, NonFiniteFloatsAreRefused) {
+  for (const double v :
+       {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN()}) {
+    try {
+      (void)to_line(RunnerInstalled{.timestamp = 1, .flavor = "s", .duration = v});
+      FAIL() << "wrote " << v;
+    } catch (const ValidationError& e) {
+      EXPECT_EQ(e.field(), "duration");
+    }
+  }
+}
+
+// The word-at-a-time string path against the byte-at-a-time one, on strings
+// of every length up to 40 built from plain ASCII, the characters that need
+// an escape, valid UTF-8 of two to four bytes and broken UTF-8 (stray
+// continuation bytes, cut sequences, overlong forms, surrogates, past
+// U+10FFFF), placed anywhere, word boundaries included.
+TEST(Serialize, StringFastPathMatchesTheBytewiseEscape) {
+  const std::vector<std::string> pieces = {"a",
+                                           "Z",
+                                           "0",
+                                           " ",
+                                           "~",
+                                           "/",
+                                           "\"",
+                                           "\\",
+                                           "\n",
+                                           "\r",
+                                           "\t",
+                                           "\b",
+                                           "\f",
+                                           std::string(1, '\0'),
+                                           "\x01",
+                                           "\x1f",
+                                           "\x7f",
+                                           "\xc3\xa9",
+                                           "\xe2\x80\xa8",
+                                           "\xf0\x9f\x98\x80",
+                                           "\xef\xbf\xbf",
+                                           "\x80",
+                                           "\xbf",
+                                           "\xc3",
+                                           "\xe2\x80",
+                                           "\xf0\x9f\x98",
+                                           "\xc0\xaf",
+                                           "\xed\xa0\x80",
+                                           "\xf4\x90\x80\x80",
+                                           "\xff",
+                                           "\xfe"};
+  std::mt19937_64 random(4242);
+  const auto escape = [](const std::string& text, bool fast) {
+    std::string out(detail::max_json_string_bytes(text.size()), '\0');
+    char* const end = fast ? detail::write_ascii_json_string(out.data(), text)
+                           : detail::write_ascii_json_string_bytewise(out.data(), text);
+    if (end == nullptr) return std::string("<invalid>");
+    out.resize(static_cast<std::size_t>(end - out.data()));
+    return out;
+  };
+  std::size_t escaped = 0;
+  std::size_t invalid = 0;
+  for (int round = 0; round < 200000; ++round) {
+    const std::size_t length = random() % 41;
+    // Mostly plain text, so that the special piece lands at every offset.
+    std::string text;
+    while (text.size() < length) {
+      text += random() % 4 == 0 ? pieces[random() % pieces.size()]
+                                : std::string(1, static_cast<char>('a' + random() % 26));
+    }
+    const std::string fast = escape(text, true);
+    ASSERT_EQ(fast, escape(text, false)) << fmt::format("{:?}", text);
+    if (fast == "<invalid>") {
+      ++invalid;
+    } else if (fast.size() != text.size() + 2) {
+      ++escaped;
+    }
+  }
+  // Plain strings of every length, and one special byte at every offset.
+  for (std::size_t length = 0; length <= 40; ++length) {
+    const std::string plain(length, 'x');
+    ASSERT_EQ(escape(plain, true), "\"" + plain + "\"");
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const std::string& piece : pieces) {
+        std::string text = plain;
+        text.replace(at, 1, piece);
+        ASSERT_EQ(escape(text, true), escape(text, false)) << fmt::format("{:?}", text);
+      }
+    }
+  }
+  EXPECT_GT(escaped, 10000u);
+  EXPECT_GT(invalid, 10000u);
+}
+
 TEST(Serialize, StringsAreAsciiWithPythonsEscapes) {
   const auto line = to_line(
       RunnerInstalled{.timestamp = 1,
@@ -166,6 +319,18 @@ struct RunnerResized {
   }
 };
 static_assert(Event<RunnerResized>);
+
+// An event with no fields of its own: the line is its timestamp and name.
+struct Ping {
+  double timestamp = 0;
+  std::string event = "ping";
+  static constexpr auto fields() { return std::tuple{}; }
+};
+static_assert(Event<Ping>);
+
+TEST(Serialize, AnEventWithNoFieldsIsItsTimestampAndName) {
+  EXPECT_EQ(to_line(Ping{.timestamp = 2}), "{\"timestamp\": 2.0, \"event\": \"ping\"}\n");
+}
 
 TEST(Serialize, AUserDefinedEventIsWrittenAndValidatedFromItsDescription) {
   EXPECT_EQ(to_line(RunnerResized{.timestamp = 1, .flavor = "s", .cores = 4}),

@@ -21,6 +21,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 #include "runner_metrics/description.hpp"
 #include "runner_metrics/errors.hpp"
@@ -62,42 +65,62 @@ char* write_ascii_json_string(char* out, std::string_view text);
 void check_event_name(std::string_view name, std::string_view own);
 [[noreturn]] void throw_line_too_long(std::string_view field, std::size_t size);
 
-// `, "name": ` for each field of R, made once: one copy per member.
-template <Record R>
-const auto& member_keys() {
-  static const auto keys = std::apply(
-      [](const auto&... field) {
-        return std::array<std::string, sizeof...(field)>{
-            (std::string(", \"") + std::string(field.name) + "\": ")...};
-      },
-      R::fields());
-  return keys;
-}
+// Field I of R, and its key `, "name": `, made at compile time: the
+// description is not built again for each line, and copying a key is a few
+// fixed-size stores, not a call to memcpy.
+template <Record R, std::size_t I>
+struct FieldAt {
+  static constexpr auto field = std::get<I>(R::fields());
+  static constexpr std::string_view name = field.name;
+  static constexpr std::array<char, name.size() + 6> key = [] {
+    std::array<char, name.size() + 6> key{};
+    key[0] = ',';
+    key[1] = ' ';
+    key[2] = '"';
+    for (std::size_t k = 0; k < name.size(); ++k) key[3 + k] = name[k];
+    key[name.size() + 3] = '"';
+    key[name.size() + 4] = ':';
+    key[name.size() + 5] = ' ';
+    return key;
+  }();
+};
 
 inline char* write_text(char* out, std::string_view text) {
   std::memcpy(out, text.data(), text.size());
   return out + text.size();
 }
 
+template <std::size_t N>
+char* write_text(char* out, const std::array<char, N>& text) {
+  std::memcpy(out, text.data(), N);
+  return out + N;
+}
+
 template <class Value>
 std::size_t max_value_bytes(const Value& value);
 
-// The most bytes write_record can write for `record`.
-template <Record R>
-std::size_t max_record_bytes(const R& record) {
-  const auto& keys = member_keys<R>();
+template <Record R, std::size_t... I>
+std::size_t max_record_bytes([[maybe_unused]] const R& record,
+                             std::index_sequence<I...> /*fields*/) {
   std::size_t bytes = 2;  // braces
-  std::size_t index = 0;
-  for_each_field<R>([&](const auto& field) {
+  [[maybe_unused]] const auto add = [&](const auto& field, std::size_t key_bytes) {
     const auto& member = record.*(field.member);
-    bytes += keys[index++].size();
+    bytes += key_bytes;
     if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
       if (member) bytes += max_value_bytes(*member);
     } else {
       bytes += max_value_bytes(member);
     }
-  });
+  };
+  (add(FieldAt<R, I>::field, FieldAt<R, I>::key.size()), ...);
   return bytes;
+}
+
+// The most bytes write_record can write for `record`.
+template <Record R>
+std::size_t max_record_bytes(const R& record) {
+  return max_record_bytes(record,
+                          std::make_index_sequence<std::tuple_size_v<decltype(R::fields())>>{});
 }
 
 template <class Value>
@@ -117,25 +140,41 @@ template <class Owner, class Member, class Value>
 char* write_value(char* out, const Value& value, const Field<Owner, Member>& field,
                   std::string_view parent);
 
+// Field I of `record`, its key first ("name": without the ", " if `first`);
+// nothing for an absent optional.
+template <Record R, std::size_t I>
+char* write_member(char* out, const R& record, std::string_view parent, bool& first) {
+  constexpr const auto& field = FieldAt<R, I>::field;
+  const auto& member = record.*(field.member);
+  if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
+    if (!member) return out;
+  }
+  if (first) {
+    out = write_text(
+        out, std::string_view(FieldAt<R, I>::key.data() + 2, FieldAt<R, I>::key.size() - 2));
+    first = false;
+  } else {
+    out = write_text(out, FieldAt<R, I>::key);
+  }
+  if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
+    return write_value(out, *member, field, parent);
+  } else {
+    return write_value(out, member, field, parent);
+  }
+}
+
+template <Record R, std::size_t... I>
+char* write_record(char* out, [[maybe_unused]] const R& record,
+                   [[maybe_unused]] std::string_view parent, [[maybe_unused]] bool first,
+                   std::index_sequence<I...> /*fields (none: a record with no fields)*/) {
+  ((out = write_member<R, I>(out, record, parent, first)), ...);
+  return out;
+}
+
 template <Record R>
 char* write_record(char* out, const R& record, std::string_view parent, bool first) {
-  const auto& keys = member_keys<R>();
-  std::size_t index = 0;
-  for_each_field<R>([&](const auto& field) {
-    const std::string_view key = keys[index++];
-    const auto& member = record.*(field.member);
-    if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
-      if (!member) return;
-    }
-    out = write_text(out, first ? key.substr(2) : key);
-    first = false;
-    if constexpr (is_optional_field_v<std::remove_cvref_t<decltype(member)>>) {
-      out = write_value(out, *member, field, parent);
-    } else {
-      out = write_value(out, member, field, parent);
-    }
-  });
-  return out;
+  return write_record(out, record, parent, first,
+                      std::make_index_sequence<std::tuple_size_v<decltype(R::fields())>>{});
 }
 
 template <class Owner, class Member, class Value>
