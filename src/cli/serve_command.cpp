@@ -109,6 +109,9 @@ void serve(const ServeFlags& flags, const ListenAddress& address) {
         std::unique_lock lock(mutex);
         if (rendered && rendered_generation == generation) return rendered;
         const std::uint64_t now = generation;
+        // A copy, so that rendering runs after the lock is let go and the
+        // reader thread goes on adding lines meanwhile.
+        // NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
         const PrometheusMetrics snapshot = metrics;
         lock.unlock();
         rendered = std::make_shared<const std::string>(render_prometheus(snapshot));

@@ -33,7 +33,7 @@ namespace runner_metrics {
 
 namespace {
 
-constexpr std::size_t kChunkBytes = 64 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{64} * 1024;
 // The last bytes read from a file, kept to tell a file that was truncated
 // and written past our offset again from one that only grew.
 constexpr std::size_t kTailBytes = 64;
@@ -318,7 +318,7 @@ struct LogFollower::Impl {
     }
     std::array<pollfd, 2> fds{pollfd{inotify_fd, POLLIN, 0}, pollfd{stop_fd, POLLIN, 0}};
     if (::poll(fds.data(), fds.size(), timeout) <= 0) return;
-    alignas(inotify_event) std::array<char, 16 * 1024> events;
+    alignas(inotify_event) std::array<char, std::size_t{16} * 1024> events;
     for (;;) {
       const ssize_t n = ::read(inotify_fd, events.data(), events.size());
       if (n <= 0) break;

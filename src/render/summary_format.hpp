@@ -12,7 +12,7 @@
 namespace runner_metrics::detail {
 
 /// Renderers that stream hand their output on in pieces of about this size.
-inline constexpr std::size_t TEXT_CHUNK_BYTES = 64 * 1024;
+inline constexpr std::size_t TEXT_CHUNK_BYTES = std::size_t{64} * 1024;
 
 /// What a streaming renderer, called as render(write), hands on, as one string.
 template <class Render>
