@@ -33,8 +33,13 @@ namespace {
 constexpr std::size_t kMaxBatchWrite = MAX_BATCH_WRITE_BYTES;
 
 // How long a writer that finds the log renamed away waits for logrotate to
-// create the new one before creating it itself.
-constexpr int kCreateGraceMs = 200;
+// create the new one before creating it itself. 200 ms was not enough on a
+// loaded machine: CI's sanitizer run (16 writer threads on 2 cores) kept
+// logrotate off the CPU between its rename and its create for longer, the
+// writer created the log, and logrotate moved 60 lines aside to a .backup.
+// Only a rename that nothing follows with a create (logrotate's `nocreate`,
+// an operator's mv) pays the wait, once.
+constexpr int kCreateGraceMs = 1000;
 constexpr int kCreatePollMs = 2;
 
 // A log that seems to end mid-line is looked at again after a pause, up to
