@@ -67,7 +67,9 @@ void check_event_name(std::string_view name, std::string_view own);
 
 // Field I of R, and its key `, "name": `, made at compile time: the
 // description is not built again for each line, and copying a key is a few
-// fixed-size stores, not a call to memcpy.
+// fixed-size stores, not a call to memcpy. The canonical-line reader
+// (src/parse/canonical_line.hpp) compares against the same key, so the
+// layout written and the layout recognised are one text.
 template <Record R, std::size_t I>
 struct FieldAt {
   static constexpr auto field = std::get<I>(R::fields());

@@ -104,30 +104,12 @@ class CanonicalLine {
     return true;
   }
 
-  // `, "name": ` of field I of R, made at compile time: each compare below
-  // has a length the compiler knows, and becomes a few loads.
-  template <Record R, std::size_t I>
-  struct MemberKey {
-    static constexpr std::string_view name = std::get<I>(R::fields()).name;
-    static constexpr std::array<char, name.size() + 6> text = [] {
-      std::array<char, name.size() + 6> key{};
-      key[0] = ',';
-      key[1] = ' ';
-      key[2] = '"';
-      for (std::size_t i = 0; i < name.size(); ++i) key[3 + i] = name[i];
-      key[3 + name.size()] = '"';
-      key[4 + name.size()] = ':';
-      key[5 + name.size()] = ' ';
-      return key;
-    }();
-  };
-
   // The key of field I of R (without ", " for a record's first member); nothing
   // is consumed when it is not next, so an optional field may be absent.
   template <Record R, std::size_t I, bool First>
   bool key() {
     constexpr std::size_t lead = First ? 2 : 0;
-    return literal<MemberKey<R, I>::text.size() - lead>(MemberKey<R, I>::text.data() + lead);
+    return literal<FieldAt<R, I>::key.size() - lead>(FieldAt<R, I>::key.data() + lead);
   }
 
   // Each field of `record` in its order; an absent optional one is reset.
