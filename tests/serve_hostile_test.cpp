@@ -268,6 +268,29 @@ TEST(ServeHostile, AClientTricklingItsHeadersIsCutOffTenSecondsAfterConnecting) 
   EXPECT_EQ(http_request(serve.port(), "GET", "/metrics").status, 200);
 }
 
+TEST(ServeHostile, AfterAnAnswerTheNextRequestIsDueTenSecondsLater) {
+  TempDir dir;
+  ServeProcess serve(dir / "metrics.log");
+  const int fd = connect_loopback(serve.port());
+  const auto opened = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(3s);
+  const Received first = send_and_read(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 1s);
+  ASSERT_EQ(status_lines(first.bytes), std::vector<std::string>{"HTTP/1.1 200 OK"});
+  ASSERT_FALSE(first.closed);
+  const auto answered = std::chrono::steady_clock::now();
+  // The next request trickles: it is cut off 10 s after the answer, not 10 s
+  // after the connection opened, and not never.
+  const std::string header = "GET /metrics HTTP/1.1\r\nX-Slow: " + std::string(200, 'a');
+  Received r;
+  for (std::size_t i = 0; i < header.size() && !r.closed; ++i) {
+    r = send_and_read(fd, header.substr(i, 1), 500ms);
+  }
+  EXPECT_TRUE(r.closed);
+  EXPECT_GE(std::chrono::steady_clock::now() - opened, 12s);
+  EXPECT_GE(std::chrono::steady_clock::now() - answered, 9s);
+  ::close(fd);
+}
+
 TEST(ServeHostile, AnIdleConnectionIsClosedAfterTenSeconds) {
   TempDir dir;
   ServeProcess serve(dir / "metrics.log");

@@ -486,11 +486,16 @@ TEST(Serve, UsesNoCpuWhileTheLogIsIdle) {
   ServeProcess serve(log);
   scrape_when(serve.port(), 1);
   std::this_thread::sleep_for(500ms);  // let the scrape's connection close
-  const long before = testing::cpu_ticks(serve.process().pid());
+  const pid_t pid = serve.process().pid();
+  const long ticks_before = testing::cpu_ticks(pid);
+  const long sleeps_before = testing::sleeps(pid);
   std::this_thread::sleep_for(5s);
-  const long used = testing::cpu_ticks(serve.process().pid()) - before;
-  // Clock ticks are 10 ms: polling even at 10 Hz would show here.
-  EXPECT_LE(used, 1) << used << " ticks in 5 s";
+  // Wake-ups are counted exactly, whatever the machine's load: a thread that
+  // polled even once a second would show 5 here.
+  const long woke = testing::sleeps(pid) - sleeps_before;
+  EXPECT_LE(woke, 1) << woke << " wake-ups in 5 s";
+  const long used = testing::cpu_ticks(pid) - ticks_before;
+  EXPECT_LE(used, 1) << used << " clock ticks (10 ms) in 5 s";
 }
 
 }  // namespace

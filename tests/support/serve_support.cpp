@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -334,6 +335,19 @@ long cpu_ticks(pid_t pid) {
     }
   }
   return utime + stime;
+}
+
+long sleeps(pid_t pid) {
+  long total = 0;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::istringstream status(read_file(task.path() / "status").value_or(""));
+    for (std::string line; std::getline(status, line);) {
+      constexpr std::string_view kKey = "voluntary_ctxt_switches:";
+      if (line.starts_with(kKey)) total += std::stol(line.substr(kKey.size()));
+    }
+  }
+  return total;
 }
 
 }  // namespace runner_metrics::testing

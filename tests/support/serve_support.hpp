@@ -110,4 +110,9 @@ int free_port();
 /// /proc/PID/stat.
 long cpu_ticks(pid_t pid);
 
+/// Times the threads of a process have gone to sleep, summed: each wake-up
+/// of a thread that sleeps again counts one (voluntary context switches,
+/// from /proc/PID/task/*/status).
+long sleeps(pid_t pid);
+
 }  // namespace runner_metrics::testing

@@ -3,6 +3,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+
 namespace runner_metrics::cli {
 
 RequestDeadlines::RequestDeadlines(std::chrono::seconds allowed)
@@ -12,7 +14,9 @@ RequestDeadlines::~RequestDeadlines() { stop(); }
 
 void RequestDeadlines::watch(const void* key, int fd) {
   std::lock_guard lock(mutex_);
-  watched_[key] = Watched{fd, Clock::now() + allowed_};
+  const auto due = Clock::now() + allowed_;
+  watched_[key] = Watched{fd, due};
+  due_at(due);
 }
 
 void RequestDeadlines::arrived(const void* key) {
@@ -23,8 +27,10 @@ void RequestDeadlines::arrived(const void* key) {
 
 void RequestDeadlines::answered(const void* key) {
   std::lock_guard lock(mutex_);
-  if (const auto it = watched_.find(key); it != watched_.end())
+  if (const auto it = watched_.find(key); it != watched_.end()) {
     it->second.due = Clock::now() + allowed_;
+    due_at(it->second.due);
+  }
 }
 
 void RequestDeadlines::forget(const void* key) {
@@ -41,16 +47,37 @@ void RequestDeadlines::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void RequestDeadlines::due_at(Clock::time_point due) {
+  // Every deadline is `allowed_` from now, so one later than the thread's
+  // wake-up needs nothing: this wakes only a thread asleep without a timeout.
+  if (due >= wakes_at_) return;
+  wakes_at_ = due;
+  wake_.notify_one();
+}
+
 void RequestDeadlines::enforce() {
   std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) {
+  while (!stopping_) {
     const auto now = Clock::now();
+    auto earliest = Clock::time_point::max();
     for (auto& [key, connection] : watched_) {
-      if (connection.due > now) continue;
+      if (connection.due > now) {
+        earliest = std::min(earliest, connection.due);
+        continue;
+      }
       // Shut down, not closed: the descriptor stays libmicrohttpd's, which
       // sees the connection end and closes it (calling forget() first).
       ::shutdown(connection.fd, SHUT_RDWR);
       connection.due = Clock::time_point::max();
+    }
+    if (earliest == Clock::time_point::max()) {
+      wakes_at_ = earliest;
+      wake_.wait(lock, [&] { return stopping_ || wakes_at_ != Clock::time_point::max(); });
+    } else {
+      // Once a second at most: each look walks every connection.
+      const auto until = std::max(earliest, now + std::chrono::seconds(1));
+      wakes_at_ = until;
+      wake_.wait_until(lock, until, [&] { return stopping_ || wakes_at_ < until; });
     }
   }
 }

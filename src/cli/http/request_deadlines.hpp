@@ -11,6 +11,10 @@
 //   deadlines.arrived(key);         // its headers are in: none due while it is answered
 //   deadlines.answered(key);        // the next request is due
 //   deadlines.forget(key);          // before the descriptor is closed
+//
+// The enforcing thread sleeps until the earliest deadline, and without a
+// timeout while none is due: an idle server takes no CPU. It looks at most
+// once a second, so a deadline is enforced up to a second late.
 #pragma once
 
 #include <chrono>
@@ -43,12 +47,15 @@ class RequestDeadlines {
     Clock::time_point due;
   };
   void enforce();
+  // Called with mutex_ held: wakes the thread if `due` is before its wake-up.
+  void due_at(Clock::time_point due);
 
   const std::chrono::seconds allowed_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::unordered_map<const void*, Watched> watched_;
   bool stopping_ = false;
+  Clock::time_point wakes_at_ = Clock::time_point::max();
   std::thread thread_;
 };
 
