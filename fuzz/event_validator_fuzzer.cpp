@@ -349,8 +349,8 @@ AnyEvent make_event(Values& values, Oracle& oracle) {
         oracle.text("event", e.event);
         // Each of the four names belongs to its type: a line under another
         // type's name would be read back as that type.
-        constexpr std::array<std::string_view, 4> kTypeNames = {
-            "runner_installed", "runner_start", "runner_stop", "reconciliation"};
+        constexpr std::array<std::string_view, 4> kTypeNames = {"runner_installed", "runner_start",
+                                                                "runner_stop", "reconciliation"};
         const std::string_view own = kTypeNames[any.index()];
         if (e.event != own &&
             std::find(kTypeNames.begin(), kTypeNames.end(), e.event) != kTypeNames.end()) {

@@ -3,6 +3,7 @@
 // magnitudes are written, read back by two JSON parsers (simdjson's DOM API,
 // independent of the library's On-Demand reader, and Python's json module,
 // the ancestor's own serializer) and compared field by field and byte by byte.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -10,8 +11,6 @@
 #include <cmath>
 #include <cstring>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "runner_metrics/event_parser.hpp"
 #include "runner_metrics/events.hpp"
@@ -32,10 +31,14 @@ class EventGenerator {
   // everyday values mixed in.
   double seconds() {
     switch (pick(8)) {
-      case 0: return 0.0;
-      case 1: return static_cast<double>(pick(100000));
-      case 2: return std::uniform_real_distribution<double>(0, 1e10)(rng_);
-      case 3: return pick(2) == 0 ? 5e-324 : 1.7976931348623157e308;
+      case 0:
+        return 0.0;
+      case 1:
+        return static_cast<double>(pick(100000));
+      case 2:
+        return std::uniform_real_distribution<double>(0, 1e10)(rng_);
+      case 3:
+        return pick(2) == 0 ? 5e-324 : 1.7976931348623157e308;
       default: {
         double d = 0;
         do {
@@ -56,15 +59,21 @@ class EventGenerator {
   // private use, noncharacters, astral planes, and JSON-looking fragments
   // that try to start a new line or object.
   std::string text() {
-    static const char* const kFragments[] = {"\n{\"event\": \"forged\"}", "\"}, {\"x\": 1",
-                                             "\\u0000", "\r\n", "\\", "\"", "{", "}"};
+    static const char* const kFragments[] = {
+        "\n{\"event\": \"forged\"}", "\"}, {\"x\": 1", "\\u0000", "\r\n", "\\", "\"", "{", "}"};
     std::string s;
     const std::size_t length = pick(24);
     for (std::size_t i = 0; i < length; ++i) {
       switch (pick(7)) {
-        case 0: append_utf8(s, static_cast<char32_t>(pick(0x20))); break;
-        case 1: append_utf8(s, static_cast<char32_t>(0x20 + pick(0x60))); break;
-        case 2: append_utf8(s, static_cast<char32_t>(0x7F + pick(0x800 - 0x7F))); break;
+        case 0:
+          append_utf8(s, static_cast<char32_t>(pick(0x20)));
+          break;
+        case 1:
+          append_utf8(s, static_cast<char32_t>(0x20 + pick(0x60)));
+          break;
+        case 2:
+          append_utf8(s, static_cast<char32_t>(0x7F + pick(0x800 - 0x7F)));
+          break;
         case 3: {
           char32_t cp = 0;
           do {
@@ -73,9 +82,14 @@ class EventGenerator {
           append_utf8(s, cp);
           break;
         }
-        case 4: append_utf8(s, static_cast<char32_t>(0x10000 + pick(0x100000))); break;
-        case 5: append_utf8(s, pick(2) == 0 ? U'\u2028' : U'\u2029'); break;
-        default: s += kFragments[pick(std::size(kFragments))];
+        case 4:
+          append_utf8(s, static_cast<char32_t>(0x10000 + pick(0x100000)));
+          break;
+        case 5:
+          append_utf8(s, pick(2) == 0 ? U'\u2028' : U'\u2029');
+          break;
+        default:
+          s += kFragments[pick(std::size(kFragments))];
       }
     }
     return s;
@@ -87,14 +101,14 @@ class EventGenerator {
       case 0:
         return RunnerInstalled{.timestamp = timestamp, .flavor = text(), .duration = seconds()};
       case 1:
-        return RunnerStart{.timestamp = timestamp,
-                           .flavor = text(),
-                           .workflow = text(),
-                           .repo = text(),
-                           .github_event = text(),
-                           .idle = seconds(),
-                           .queue_duration =
-                               pick(2) == 0 ? std::nullopt : std::optional<double>(seconds())};
+        return RunnerStart{
+            .timestamp = timestamp,
+            .flavor = text(),
+            .workflow = text(),
+            .repo = text(),
+            .github_event = text(),
+            .idle = seconds(),
+            .queue_duration = pick(2) == 0 ? std::nullopt : std::optional<double>(seconds())};
       case 2:
         return RunnerStop{
             .timestamp = timestamp,
@@ -117,7 +131,9 @@ class EventGenerator {
   }
 
  private:
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
 
   static void append_utf8(std::string& s, char32_t cp) {
     if (cp < 0x80) {
@@ -232,17 +248,17 @@ TEST(RoundTrip, PythonJsonDumpsReproducesEveryLineByteForByte) {
     std::visit([&](const auto& e) { append_line(lines, e); }, generate.event());
   }
   testing::write_file(dir / "lines.jsonl", lines);
-  const auto result = testing::run_process(
-      {"/usr/bin/python3", "-c",
-       "import json, sys\n"
-       "n = 0\n"
-       "for line in open(sys.argv[1], encoding='ascii', newline='\\n'):\n"
-       "    again = json.dumps(json.loads(line)) + '\\n'\n"
-       "    if again != line:\n"
-       "        sys.exit('differs:\\n' + line + again)\n"
-       "    n += 1\n"
-       "print(n)\n",
-       dir / "lines.jsonl"});
+  const auto result =
+      testing::run_process({"/usr/bin/python3", "-c",
+                            "import json, sys\n"
+                            "n = 0\n"
+                            "for line in open(sys.argv[1], encoding='ascii', newline='\\n'):\n"
+                            "    again = json.dumps(json.loads(line)) + '\\n'\n"
+                            "    if again != line:\n"
+                            "        sys.exit('differs:\\n' + line + again)\n"
+                            "    n += 1\n"
+                            "print(n)\n",
+                            dir / "lines.jsonl"});
   ASSERT_EQ(result.exit_status, 0) << result.err;
   EXPECT_EQ(result.out, fmt::format("{}\n", kEvents));
 }

@@ -426,6 +426,7 @@ TEST(Serve, FoldsTenThousandFlavorsIntoTheCapPlusOther) {
   TempDir dir;
   const std::string log = dir / "metrics.log";
   std::vector<RunnerInstalled> events;
+  events.reserve(10'000);
   for (int i = 0; i < 10'000; ++i) {
     events.push_back(
         RunnerInstalled{.timestamp = 1, .flavor = fmt::format("flavor-{:05}", i), .duration = 1});
@@ -445,6 +446,7 @@ TEST(Serve, TakesTheLabelCapFromTheCommandLine) {
   TempDir dir;
   const std::string log = dir / "metrics.log";
   std::vector<RunnerInstalled> events;
+  events.reserve(50);
   for (int i = 0; i < 50; ++i) {
     events.push_back(
         RunnerInstalled{.timestamp = 1, .flavor = fmt::format("f{}", i), .duration = 1});
@@ -468,7 +470,8 @@ TEST(Serve, CountsAMultiMegabyteLineAndGarbageAsInvalidWithoutHoldingThem) {
   std::string garbage;
   for (int i = 0; i < 256; ++i) garbage += static_cast<char>(i == '\n' ? ' ' : i);
   for (int i = 0; i < 4; ++i) {
-    append_raw(log, std::string(8 * 1024 * 1024, '{') + "\n");  // 8 MiB, over the 1 MiB limit
+    append_raw(
+        log, std::string(std::size_t{8} * 1024 * 1024, '{') + "\n");  // 8 MiB, over the 1 MiB limit
     append_raw(log, garbage + "\n");
   }
   writer.append(RunnerInstalled{.timestamp = 2, .flavor = "f", .duration = 1});

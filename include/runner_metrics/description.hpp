@@ -44,9 +44,9 @@ enum class Range { NonNegative, Any };
 /// line when empty).
 template <class Owner, class Member>
 struct Field {
-  std::string_view name;   ///< JSON member name, e.g. "queue_duration".
-  Member Owner::*member;   ///< Where the value lives.
-  std::string_view help;   ///< One sentence for --help, the man page and README.
+  std::string_view name;  ///< JSON member name, e.g. "queue_duration".
+  Member Owner::*member;  ///< Where the value lives.
+  std::string_view help;  ///< One sentence for --help, the man page and README.
   Range range = Range::NonNegative;
   /// The command-line flag without "--". Empty: the name with '-' for '_'.
   /// For a nested record, the prefix of its fields' flags ("status" gives
@@ -67,7 +67,9 @@ Field(std::string_view, Member Owner::*, std::string_view, Range, std::string_vi
 /// A struct with a static `fields()` description: an event or a nested record
 /// such as `CodeInformation`.
 template <class T>
-concept Record = std::is_default_constructible_v<T> && requires { T::fields(); };
+concept Record = std::is_default_constructible_v<T> && requires {
+  T::fields();
+};
 
 /// An event: a record with the two members every event line starts with.
 template <class E>

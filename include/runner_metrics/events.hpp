@@ -27,7 +27,8 @@ struct RunnerInstalled {
   std::string flavor;
   double duration = 0;
 
-  static constexpr std::string_view summary = "A runner was installed (spawned) and registered with GitHub.";
+  static constexpr std::string_view summary =
+      "A runner was installed (spawned) and registered with GitHub.";
 
   bool operator==(const RunnerInstalled&) const = default;
 
@@ -124,7 +125,8 @@ struct Reconciliation {
   std::optional<std::int64_t> expected_runners;  ///< Written since October 2024.
   double duration = 0;
 
-  static constexpr std::string_view summary = "One pass of the fleet manager's reconciliation loop over a flavor.";
+  static constexpr std::string_view summary =
+      "One pass of the fleet manager's reconciliation loop over a flavor.";
 
   bool operator==(const Reconciliation&) const = default;
 
@@ -149,9 +151,10 @@ using AnyEvent = std::variant<RunnerInstalled, RunnerStart, RunnerStop, Reconcil
 /// Calls `fn(std::type_identity<E>{})` for each type E of AnyEvent, in order.
 template <class Fn>
 constexpr void for_each_event_type(Fn&& fn) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
+  const auto each = [&]<std::size_t... I>(std::index_sequence<I...>) {
     (fn(std::type_identity<std::variant_alternative_t<I, AnyEvent>>{}), ...);
-  }(std::make_index_sequence<std::variant_size_v<AnyEvent>>{});
+  };
+  each(std::make_index_sequence<std::variant_size_v<AnyEvent>>{});
 }
 
 /// format.md §7: a float field whose value its writer did not know. Since 2025

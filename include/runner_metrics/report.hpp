@@ -70,9 +70,9 @@ FleetReport report_logs(const std::vector<std::string>& paths, const ReportOptio
 /// reconciliation interval, the share of queue times under 60 s, the runners
 /// gap), the lifecycle counts and p50 / p95 / p99 / max of each duration over
 /// time, jobs per day, the runners after the reconciliations with the gap,
-/// and each breakdown as sorted bars, as SVG. Inline CSS for light and dark themes and for print; no
-/// script, nothing fetched. Text from the log is escaped. Deterministic: the
-/// same report gives the same bytes.
+/// and each breakdown as sorted bars, as SVG. Inline CSS for light and dark themes and for print;
+/// no script, nothing fetched. Text from the log is escaped. Deterministic: the same report gives
+/// the same bytes.
 std::string render_html(const FleetReport& report);
 
 /// The same page handed to `write` a piece at a time (about 64 KiB each), so

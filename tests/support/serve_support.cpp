@@ -109,6 +109,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
   const std::string out_path = io_ / "stdout";
   const std::string err_path = io_ / "stderr";
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   // The environment, made before fork: the child only calls what is safe
@@ -122,6 +123,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
     if (value) environment.push_back(name + "=" + *value);
   }
   std::vector<char*> envp;
+  envp.reserve(environment.size() + 1);
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
 
