@@ -17,7 +17,7 @@ PACKAGES=(
   libfmt-dev libcli11-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   logrotate util-linux python3 python3-pydantic hyperfine git
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   dpkg-dev file lintian man-db
   chromium python3-pil time
   libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev prometheus python3-yaml
