@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -123,6 +124,16 @@ std::vector<std::string> texts_of(int from, int to) {
   return out;
 }
 
+// Whether this process has `path` open (the follower runs in it).
+bool open_here(const std::filesystem::path& path) {
+  const std::filesystem::path file = std::filesystem::canonical(path);
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    if (std::filesystem::read_symlink(fd.path(), error) == file) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   return v;
@@ -185,14 +196,17 @@ TEST(LogFollower, BatchedTakingSeesEveryLineOnceAcrossCreateRotationAndCopytrunc
   TempDir dir;
   const std::string log = dir / "metrics.log";
   append(log, events(0, 3000));  // more than one read's worth
-  Collector collector(log, FollowOptions{.replaced_grace = 300ms}, Taking::Batched);
+  // The grace outlasts any stall of this thread between the rename and the
+  // old file's last lines.
+  Collector collector(log, FollowOptions{.replaced_grace = 2s}, Taking::Batched);
   ASSERT_TRUE(collector.wait_for(3000));
   ASSERT_EQ(std::rename(log.c_str(), (dir / "metrics.log.1").c_str()), 0);
   append(dir / "metrics.log.1", events(3000, 3500));  // a writer that had the old file open
   append(log, events(3500, 6000));
   ASSERT_TRUE(collector.wait_for(6000));
   ASSERT_TRUE(wait_until([&] { return collector.replaced() == 1; }, 10s));
-  std::this_thread::sleep_for(500ms);  // past the grace period: the old file is closed
+  // Past the grace period, the old file is closed.
+  ASSERT_TRUE(wait_until([&] { return !open_here(dir / "metrics.log.1"); }, 20s));
   ASSERT_EQ(::truncate(log.c_str(), 0), 0);
   ASSERT_TRUE(wait_until([&] { return collector.truncated() == 1; }, 10s));
   append(log, events(6000, 8000));

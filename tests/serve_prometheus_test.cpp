@@ -75,8 +75,12 @@ std::string url_encode(const std::string& text) {
 }
 
 // An instant query: each result's labels (as `k=v,...`, sorted) → value.
-std::map<std::string, double> query(int port, const std::string& promql) {
-  const auto response = http_request(port, "GET", "/api/v1/query?query=" + url_encode(promql));
+std::map<std::string, double> query(int port, const std::string& promql,
+                                    const std::string& time = {}) {
+  const auto response =
+      http_request(port, "GET",
+                   "/api/v1/query?query=" + url_encode(promql) +
+                       (time.empty() ? std::string() : "&time=" + url_encode(time)));
   std::map<std::string, double> out;
   if (response.status != 200) return out;
   simdjson::dom::parser parser;
@@ -220,41 +224,43 @@ scrape_configs:
       60s))
       << prometheus.err();
   EXPECT_EQ(events, expected_events);
+  // Every later query asks for the moment of that scrape: one that failed
+  // since (slowed past its timeout on a loaded machine) would have marked
+  // every series stale at "now".
+  std::map<std::string, double> scraped;
+  ASSERT_TRUE(wait_until([&] {
+    scraped = query(prometheus_port, "max(timestamp(runner_metric_events_total))");
+    return scraped.size() == 1;
+  }));
+  const std::string at = fmt::format("{:.3f}", scraped.begin()->second);
+  const auto query_at = [&](const std::string& promql) {
+    return query(prometheus_port, promql, at);
+  };
 
   // Buckets 60: 0, 300: 2, 600: 3, 1200: 4. Rank 0.625 · 4 = 2.5 falls in
   // (300, 600], half-way between 2 and 3 observations: 450 s.
-  std::map<std::string, double> quantile;
-  EXPECT_TRUE(wait_until([&] {
-    quantile = query(
-        prometheus_port,
-        "histogram_quantile(0.625, sum by (le) (job_duration_seconds_bucket{flavor=\"small\"}))");
-    return quantile.size() == 1;
-  }));
+  const auto quantile = query_at(
+      "histogram_quantile(0.625, sum by (le) (job_duration_seconds_bucket{flavor=\"small\"}))");
   ASSERT_EQ(quantile.size(), 1u);
   EXPECT_NEAR(quantile.begin()->second, 450, 1e-9);
-  EXPECT_EQ(query(prometheus_port, "idle_runners_count"),
+  EXPECT_EQ(query_at("idle_runners_count"),
             (std::map<std::string, double>{{"flavor=large", 6}, {"flavor=small", 1}}));
-  EXPECT_EQ(query(prometheus_port, "sum(job_duration_seconds_sum)"),
-            (std::map<std::string, double>{{"", 1403}}));
+  EXPECT_EQ(query_at("sum(job_duration_seconds_sum)"), (std::map<std::string, double>{{"", 1403}}));
 
   // Each later gauge, by its successor's name.
   using Series = std::map<std::string, double>;
-  EXPECT_EQ(query(prometheus_port, "busy_runners_count"), (Series{{"flavor=small", 7}}));
-  EXPECT_EQ(query(prometheus_port, "expected_runners_count"), (Series{{"flavor=small", 10}}));
-  EXPECT_EQ(query(prometheus_port,
-                  "sum by (flavor) (expected_runners_count - busy_runners_count - "
-                  "idle_runners_count)"),
+  EXPECT_EQ(query_at("busy_runners_count"), (Series{{"flavor=small", 7}}));
+  EXPECT_EQ(query_at("expected_runners_count"), (Series{{"flavor=small", 10}}));
+  EXPECT_EQ(query_at("sum by (flavor) (expected_runners_count - busy_runners_count - "
+                     "idle_runners_count)"),
             (Series{{"flavor=small", 2}}));  // the dashboard's gap
-  EXPECT_EQ(query(prometheus_port, "job_conclusion_count"),
+  EXPECT_EQ(query_at("job_conclusion_count"),
             (Series{{"conclusion=failure", 1}, {"conclusion=success", 2}}));
-  EXPECT_EQ(query(prometheus_port, "job_repository_count"),
+  EXPECT_EQ(query_at("job_repository_count"),
             (Series{{"repository=o/a", 2}, {"repository=o/b", 1}}));
-  EXPECT_EQ(query(prometheus_port, "job_event_count"),
-            (Series{{"event=push", 2}, {"event=schedule", 1}}));
-  EXPECT_EQ(query(prometheus_port, "job_status_count"),
-            (Series{{"status=abnormal", 3}, {"status=normal", 4}}));
-  EXPECT_EQ(query(prometheus_port, "topk(1, job_repository_count)"),
-            (Series{{"repository=o/a", 2}}));
+  EXPECT_EQ(query_at("job_event_count"), (Series{{"event=push", 2}, {"event=schedule", 1}}));
+  EXPECT_EQ(query_at("job_status_count"), (Series{{"status=abnormal", 3}, {"status=normal", 4}}));
+  EXPECT_EQ(query_at("topk(1, job_repository_count)"), (Series{{"repository=o/a", 2}}));
 
   EXPECT_EQ(prometheus.stop(SIGTERM, 30s), 0) << prometheus.err();
 }

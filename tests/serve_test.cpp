@@ -383,14 +383,18 @@ TEST(Serve, RejectsAHostThatDoesNotResolveWithStatus2NamingIt) {
 
 TEST(Serve, ListensOnAHostGivenByName) {
   TempDir dir;
-  const int port = testing::free_port();
-  testing::BackgroundProcess serve({RUNNER_METRICS_CLI, "serve", "--log", dir / "metrics.log",
-                                    "--listen", fmt::format("localhost:{}", port)});
+  // Port 0: serve picks a free one and says which.
+  testing::BackgroundProcess serve(
+      {RUNNER_METRICS_CLI, "serve", "--log", dir / "metrics.log", "--listen", "localhost:0"});
+  const std::string prefix = "serving http://localhost:";
   ASSERT_TRUE(wait_until([&] {
-    return serve.err().find(fmt::format("serving http://localhost:{}/metrics", port)) !=
-               std::string::npos ||
-           serve.exited();
+    return serve.err().find("/metrics") != std::string::npos || serve.exited();
   })) << serve.err();
+  const std::string err = serve.err();
+  const auto at = err.find(prefix);
+  ASSERT_NE(at, std::string::npos) << err;
+  const int port = std::stoi(err.substr(at + prefix.size()));
+  ASSERT_GT(port, 0) << err;
   // localhost may resolve to ::1 first: curl tries each address.
   if (!std::filesystem::exists("/usr/bin/curl")) GTEST_SKIP() << "/usr/bin/curl is not installed";
   const auto result = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",

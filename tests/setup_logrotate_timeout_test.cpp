@@ -27,7 +27,8 @@ using namespace runner_metrics::testing;
 
 // A systemctl that answers `enable` at once and hangs on `hanging_verb`:
 // it starts a child that sleeps (and holds stderr open), writes the child's
-// pid to PIDFILE, and waits for it.
+// pid to PIDFILE, and waits for it. The timeouts below leave the shell more
+// than a second to get that far on a loaded machine; the hang is 1000 s.
 std::string fake_systemctl(const TempDir& dir, const std::string& hanging_verb) {
   const std::string path = dir / "systemctl";
   write_file(path, fmt::format("#!/bin/sh\n"
@@ -62,10 +63,10 @@ TEST(SetupLogrotateTimeout, AHangingEnableIsKilledWithWhatItStartedAndExits1Nami
   TempDir dir;
   const std::string systemctl = fake_systemctl(dir, "enable");
   const auto result = run_cli({"setup-logrotate", "--log", dir / "metrics.log", "--config",
-                               dir / "cfg", "--systemctl", systemctl, "--timeout", "0.3"});
+                               dir / "cfg", "--systemctl", systemctl, "--timeout", "2"});
   EXPECT_EQ(result.exit_status, 1);
   EXPECT_EQ(result.err, fmt::format("runner-metrics: \"{} enable logrotate.timer\" did not finish "
-                                    "within the timeout of 0.3 s and was killed: hanging\n",
+                                    "within the timeout of 2 s and was killed: hanging\n",
                                     systemctl));
   const std::string pid = read_file(dir / "pid").value_or("");
   ASSERT_FALSE(pid.empty());
@@ -76,11 +77,11 @@ TEST(SetupLogrotateTimeout, AHangingIsActiveIsAFailureOfItsOwnNotAnInactiveTimer
   TempDir dir;
   const std::string systemctl = fake_systemctl(dir, "is-active");
   const auto result = run_cli({"setup-logrotate", "--log", dir / "metrics.log", "--config",
-                               dir / "cfg", "--systemctl", systemctl, "--timeout=0.2"});
+                               dir / "cfg", "--systemctl", systemctl, "--timeout=1.5"});
   EXPECT_EQ(result.exit_status, 1);
   EXPECT_EQ(result.err,
             fmt::format("runner-metrics: \"{} is-active --quiet logrotate.timer\" did not finish "
-                        "within the timeout of 0.2 s and was killed: hanging\n",
+                        "within the timeout of 1.5 s and was killed: hanging\n",
                         systemctl));
 }
 
@@ -91,12 +92,12 @@ TEST(SetupLogrotateTimeout, TheLibraryTakesTheTimeoutFromItsOptions) {
     runner_metrics::setup_logrotate(LogrotateSetup{.config = dir / "cfg",
                                                    .log = dir / "metrics.log",
                                                    .systemctl = systemctl,
-                                                   .timeout = std::chrono::milliseconds(150)});
+                                                   .timeout = std::chrono::milliseconds(1250)});
     FAIL() << "no error";
   } catch (const LogrotateSetupError& e) {
     EXPECT_EQ(std::string(e.what()),
               fmt::format("\"{} enable logrotate.timer\" did not finish within the timeout of "
-                          "0.15 s and was killed: hanging",
+                          "1.25 s and was killed: hanging",
                           systemctl));
   }
 }

@@ -56,11 +56,8 @@ int connect_loopback(int port, const char* from) {
   return fd;
 }
 
-namespace {
-
-// Whether `received` holds a whole answer: its headers, and as much body
-// as Content-Length says (a HEAD answer's says more than comes).
-bool complete(const std::string& received) {
+// A HEAD answer's Content-Length says more than comes: not whole here.
+bool holds_whole_answer(const std::string& received) {
   const auto end = received.find("\r\n\r\n");
   if (end == std::string::npos) return false;
   std::string head = received.substr(0, end);
@@ -69,6 +66,8 @@ bool complete(const std::string& received) {
   if (at == std::string::npos) return false;
   return received.size() - end - 4 >= std::stoul(head.substr(at + 17));
 }
+
+namespace {
 
 // Writes all of `data`, then reads until the peer closes, an answer with a
 // Content-Length is complete, or time is up.
@@ -92,7 +91,7 @@ std::string exchange(int fd, const std::string& data, std::chrono::milliseconds 
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
     if (n <= 0) break;
     received.append(buffer, static_cast<std::size_t>(n));
-    if (!until_closed && complete(received)) break;
+    if (!until_closed && holds_whole_answer(received)) break;
   }
   return received;
 }

@@ -67,6 +67,10 @@ struct HttpResponse {
 /// such as "127.0.0.2", if given); the caller closes it. Throws on failure.
 int connect_loopback(int port, const char* from = nullptr);
 
+/// Whether `received` holds a whole HTTP answer: its headers, and as much
+/// body as its Content-Length says.
+bool holds_whole_answer(const std::string& received);
+
 /// One request on a fresh connection to 127.0.0.1:port, `Connection: close`.
 /// Throws std::runtime_error if there is no complete answer in 10 s.
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
