@@ -171,8 +171,20 @@ class RotationUnderLoad : public ::testing::Test {
   }
 
   // Stops the writers and records how many lines each thread wrote.
+  // First waits (up to a minute) for a line written after the last
+  // rotation was published: a test that checks the writers went on after it
+  // must not depend on their being scheduled within a few milliseconds.
   void stop_writers(Ledger& ledger) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto last = static_cast<std::int64_t>(std::atomic_ref<std::uint64_t>(words_[0]).load());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto lines = read_back(read_file(log_.string()).value_or("")).lines;
+      if (std::any_of(lines.begin(), lines.end(),
+                      [&](const auto& line) { return line.tag.epoch == last; })) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     std::atomic_ref<std::uint64_t>(words_[1]).store(1);
     for (std::size_t w = 0; w < writers_.size(); ++w) {
       Child& child = *writers_[w];
