@@ -216,6 +216,15 @@ TEST(Serialize, StringFastPathMatchesTheBytewiseEscape) {
     out.resize(static_cast<std::size_t>(end - out.data()));
     return out;
   };
+  // The appending form sizes the plain part and the rest apart: the same
+  // bytes after what `out` held, or `out` as it was.
+  const auto appended = [](const std::string& text) {
+    std::string out = "held";
+    if (!detail::append_ascii_json_string(out, text)) {
+      return out == "held" ? std::string("<invalid>") : "<changed on failure: " + out + ">";
+    }
+    return out.starts_with("held") ? out.substr(4) : "<lost what it held: " + out + ">";
+  };
   std::size_t escaped = 0;
   std::size_t invalid = 0;
   for (int round = 0; round < 200000; ++round) {
@@ -228,6 +237,7 @@ TEST(Serialize, StringFastPathMatchesTheBytewiseEscape) {
     }
     const std::string fast = escape(text, true);
     ASSERT_EQ(fast, escape(text, false)) << fmt::format("{:?}", text);
+    ASSERT_EQ(appended(text), fast) << fmt::format("{:?}", text);
     if (fast == "<invalid>") {
       ++invalid;
     } else if (fast.size() != text.size() + 2) {
@@ -238,11 +248,13 @@ TEST(Serialize, StringFastPathMatchesTheBytewiseEscape) {
   for (std::size_t length = 0; length <= 40; ++length) {
     const std::string plain(length, 'x');
     ASSERT_EQ(escape(plain, true), "\"" + plain + "\"");
+    ASSERT_EQ(appended(plain), "\"" + plain + "\"");
     for (std::size_t at = 0; at < length; ++at) {
       for (const std::string& piece : pieces) {
         std::string text = plain;
         text.replace(at, 1, piece);
         ASSERT_EQ(escape(text, true), escape(text, false)) << fmt::format("{:?}", text);
+        ASSERT_EQ(appended(text), escape(text, false)) << fmt::format("{:?}", text);
       }
     }
   }

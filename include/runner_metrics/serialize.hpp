@@ -40,7 +40,7 @@ namespace detail {
 /// Python's repr(float) of a finite double: 123.0, 1e-05, 1.5e+16.
 void append_python_float(std::string& out, double value);
 /// A JSON string as json.dumps(ensure_ascii=True) writes it. Returns false,
-/// with `out` unspecified, when `text` is not valid UTF-8.
+/// with `out` as it was, when `text` is not valid UTF-8.
 [[nodiscard]] bool append_ascii_json_string(std::string& out, std::string_view text);
 void append_integer(std::string& out, std::int64_t value);
 

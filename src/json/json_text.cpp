@@ -393,11 +393,30 @@ char* write_ascii_json_string_bytewise(char* out, std::string_view text) {
   return out;
 }
 
+// Grows `out` by what the text needs, not by room for six bytes a byte: for
+// long text, zero-filling that room (and faulting its pages in) cost more
+// than the copy. Only the part from the first byte that needs an escape gets
+// the worst case.
 bool append_ascii_json_string(std::string& out, std::string_view text) {
+  const std::size_t plain = plain_run_end(text, 0);
   const std::size_t start = out.size();
-  out.resize(start + max_json_string_bytes(text.size()));
-  char* const end = write_ascii_json_string(out.data() + start, text);
-  if (end == nullptr) return false;
+  if (plain == text.size()) {
+    // No reserve(): libstdc++ makes that exactly the size asked, and a batch
+    // of long strings would be copied again for each one.
+    out += '"';
+    out += text;
+    out += '"';
+    return true;
+  }
+  out.resize(start + 2 + plain + 6 * (text.size() - plain));
+  out[start] = '"';
+  char* const body = out.data() + start + 1;
+  std::memcpy(body, text.data(), plain);
+  char* const end = write_escaped_from(body, text, plain);
+  if (end == nullptr) {
+    out.resize(start);
+    return false;
+  }
   out.resize(static_cast<std::size_t>(end - out.data()));
   return true;
 }
