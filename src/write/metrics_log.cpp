@@ -429,6 +429,18 @@ struct MetricsLog::File {
   // The longest run of whole lines at the start of `lines` that one write(2)
   // may carry: at most `max` bytes, or one line if that line alone is longer
   // (to a pipe, such a line may interleave with another writer's).
+  // memchr skips long lines many bytes at a time, where a loop over every
+  // byte took a quarter of a batch of 64 KiB lines.
+  static std::size_t newlines_in(std::string_view chunk) {
+    std::size_t newlines = 0;
+    const char* const end = chunk.data() + chunk.size();
+    for (const char* at = chunk.data();; ++at) {
+      at = static_cast<const char*>(std::memchr(at, '\n', static_cast<std::size_t>(end - at)));
+      if (at == nullptr) return newlines;
+      ++newlines;
+    }
+  }
+
   static std::string_view next_chunk(std::string_view lines, std::size_t max) {
     if (lines.size() <= max) return lines;
     std::size_t cut = lines.rfind('\n', max - 1);
@@ -476,9 +488,7 @@ struct MetricsLog::File {
       const auto written = static_cast<std::size_t>(n);
       if (written < chunk.size()) fail_short_write(chunk, written, lines_written, count);
       lines.remove_prefix(chunk.size());
-      lines_written += lines.empty()
-                           ? count - lines_written
-                           : static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+      lines_written += lines.empty() ? count - lines_written : newlines_in(chunk);
     }
     if (options.fsync && ::fdatasync(fd) != 0 && errno != EINVAL) {
       throw_os_error(path, "sync", errno);
