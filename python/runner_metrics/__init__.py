@@ -302,6 +302,10 @@ threads and processes never interleave. After logrotate renames the file the
 next line goes to the new one. Raises ValidationError (nothing written) or
 IssueMetricEventError naming the path and the OS error.
 
+Lines are built in a buffer of the calling thread that is kept between calls
+(warm memory is faster to fill), up to 16 MiB: a thread whose batch needed
+more gives the memory back after it.
+
 SIGTERM, SIGINT, SIGHUP and SIGPIPE are held (blocked) around each write(2),
 so a signal that kills the process never cuts a line; that costs two system
 calls per append. MetricsLog(path, hold_signals=False) leaves them out, for a

@@ -117,28 +117,59 @@ class WithoutGil {
   PyThreadState* state_;
 };
 
+// The text of a call's lines: the thread's own buffer, kept between calls
+// because a fresh one of megabytes is page-faulted in again on every call
+// (bench/python/append_all_bench.py), or a fresh one while an outer call on
+// this thread holds it. Building a line reads
+// attributes and iterates, which runs Python code (a property, a generator)
+// that may append again: sharing the buffer then tore the outer line.
+class LineBuffer {
+ public:
+  LineBuffer() : owner_(!kept().busy) {
+    if (owner_) {
+      kept().busy = true;
+      kept().text.clear();
+    }
+  }
+  ~LineBuffer() {
+    if (!owner_) return;
+    Kept& k = kept();
+    k.busy = false;
+    // Past this, the memory goes back.
+    if (k.text.capacity() > kKeepBytes) std::string().swap(k.text);
+  }
+  LineBuffer(const LineBuffer&) = delete;
+  LineBuffer& operator=(const LineBuffer&) = delete;
+
+  std::string& text() { return owner_ ? kept().text : fresh_; }
+
+ private:
+  static constexpr std::size_t kKeepBytes = std::size_t{16} * 1024 * 1024;
+  struct Kept {
+    std::string text;
+    bool busy = false;
+  };
+  static Kept& kept() {
+    thread_local Kept buffer;
+    return buffer;
+  }
+
+  bool owner_;
+  std::string fresh_;
+};
+
 // One line per event, serialized under the GIL, written without it.
 void append_event(rm::MetricsLog& log, py::handle event) {
-  thread_local std::string line;
-  line.clear();
+  LineBuffer buffer;
+  std::string& line = buffer.text();
   rm::python::append_event_line(line, event);
   const WithoutGil unlocked;
   log.write_lines(line, 1);
 }
 
-// A batch kept between calls up to this size: a fresh one of megabytes is
-// page-faulted in again on every call (64 events of 64 KiB took 12x the
-// time of as many single appends), and past it the memory goes back.
-constexpr std::size_t kKeptBatchBytes = std::size_t{16} * 1024 * 1024;
-
 void append_events(rm::MetricsLog& log, const py::iterable& events) {
-  thread_local std::string lines;
-  lines.clear();
-  struct GiveBackLarge {
-    ~GiveBackLarge() {
-      if (lines.capacity() > kKeptBatchBytes) std::string().swap(lines);
-    }
-  } give_back;
+  LineBuffer buffer;
+  std::string& lines = buffer.text();
   std::size_t count = 0;
   for (const auto& event : events) {
     rm::python::append_event_line(lines, event);

@@ -78,6 +78,38 @@ def test_append_all_validates_every_event_before_writing_any(tmp_path):
     assert log.path == tmp_path / "m.log"
 
 
+def test_python_code_run_while_a_line_is_built_may_append_again_without_harm(tmp_path):
+    # Serializing reads attributes and iterates: a property of a subclass, or
+    # the generator given to append_all, runs Python code that may append on
+    # the same thread while the outer line or batch is half-built.
+    log = MetricsLog(tmp_path / "m.log")
+    inner = RunnerInstalled(timestamp=7, flavor="inner", duration=1)
+
+    class Appending(RunnerInstalled):
+        @property
+        def flavor(self):
+            log.append(inner)
+            log.append_all([inner])
+            return "outer"
+
+    outer = Appending(timestamp=123, flavor="ignored", duration=456)
+    log.append(outer)
+
+    def batch():
+        yield RunnerInstalled(timestamp=123, flavor="small", duration=456)
+        log.append(inner)
+        log.append_all(iter([inner, inner]))
+        yield RunnerInstalled(timestamp=123, flavor="small", duration=456)
+
+    log.append_all(batch())
+    inner_line = '{"timestamp": 7.0, "event": "runner_installed", "flavor": "inner", "duration": 1.0}\n'
+    assert (tmp_path / "m.log").read_text() == (
+        inner_line * 2
+        # A subclass's event name is its class name in snake case, as the ancestor's.
+        + INSTALLED.replace('"runner_installed", "flavor": "small"', '"appending", "flavor": "outer"')
+        + inner_line * 3 + INSTALLED * 2)
+
+
 def test_a_record_or_another_object_is_not_an_event(tmp_path):
     log = MetricsLog(tmp_path / "m.log")
     with pytest.raises(TypeError):
