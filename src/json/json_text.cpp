@@ -401,8 +401,6 @@ bool append_ascii_json_string(std::string& out, std::string_view text) {
   const std::size_t plain = plain_run_end(text, 0);
   const std::size_t start = out.size();
   if (plain == text.size()) {
-    // No reserve(): libstdc++ makes that exactly the size asked, and a batch
-    // of long strings would be copied again for each one.
     out += '"';
     out += text;
     out += '"';

@@ -420,15 +420,12 @@ struct MetricsLog::File {
     }
     const bool torn_left = !torn.empty() && !cut;
     if (torn_left && regular) newline_owed = true;  // our next line must not be glued on
-    lines_written += static_cast<std::size_t>(std::count(whole.begin(), whole.end(), '\n'));
+    lines_written += newlines_in(whole);
     throw IssueMetricEventError(fmt::format(
         "cannot write metrics log {}: {} (wrote {} of {} lines{})", path.string(), cause,
         lines_written, count, torn_left ? "; a partial line is left at the end" : ""));
   }
 
-  // The longest run of whole lines at the start of `lines` that one write(2)
-  // may carry: at most `max` bytes, or one line if that line alone is longer
-  // (to a pipe, such a line may interleave with another writer's).
   // memchr skips long lines many bytes at a time, where a loop over every
   // byte took a quarter of a batch of 64 KiB lines.
   static std::size_t newlines_in(std::string_view chunk) {
@@ -441,6 +438,9 @@ struct MetricsLog::File {
     }
   }
 
+  // The longest run of whole lines at the start of `lines` that one write(2)
+  // may carry: at most `max` bytes, or one line if that line alone is longer
+  // (to a pipe, such a line may interleave with another writer's).
   static std::string_view next_chunk(std::string_view lines, std::size_t max) {
     if (lines.size() <= max) return lines;
     std::size_t cut = lines.rfind('\n', max - 1);

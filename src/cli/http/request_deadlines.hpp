@@ -13,8 +13,9 @@
 //   deadlines.forget(key);          // before the descriptor is closed
 //
 // The enforcing thread sleeps until the earliest deadline, and without a
-// timeout while none is due: an idle server takes no CPU. It looks at most
-// once a second, so a deadline is enforced up to a second late.
+// timeout while none is due: an idle server takes no CPU (after one last
+// look at the deadline of its last connection). It looks at most once a
+// second, so a deadline is enforced up to a second late.
 #pragma once
 
 #include <chrono>
