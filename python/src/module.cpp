@@ -120,9 +120,9 @@ class WithoutGil {
 // The text of a call's lines: the thread's own buffer, kept between calls
 // because a fresh one of megabytes is page-faulted in again on every call
 // (bench/python/append_all_bench.py), or a fresh one while an outer call on
-// this thread holds it. Building a line reads
-// attributes and iterates, which runs Python code (a property, a generator)
-// that may append again: sharing the buffer then tore the outer line.
+// this thread holds it. Building a line reads attributes and iterates, which
+// runs Python code (a property, a generator) that may append again: sharing
+// the buffer then tore the outer line.
 class LineBuffer {
  public:
   LineBuffer() : owner_(!kept().busy) {
